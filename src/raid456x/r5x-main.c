@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raid456x: md RAID-4/5 personality registration (skeleton until the
+ * stripe engine lands).
+ */
+#include <linux/module.h>
+#include <linux/cpuhotplug.h>
+#include <linux/seq_file.h>
+
+#include "md.h"
+
+/*
+ * The in-tree raid456 owns CPUHP_MD_RAID5_PREPARE; a dynamic state keeps
+ * the two modules from fighting over one slot.
+ */
+static enum cpuhp_state r5x_cpuhp_state;
+
+static bool r5x_make_request(struct mddev *mddev, struct bio *bio)
+{
+	bio_io_error(bio);
+	return true;
+}
+
+static int r5x_run(struct mddev *mddev)
+{
+	pr_err("md/raid456x: %s: stripe engine not built yet\n", mdname(mddev));
+	return -EOPNOTSUPP;
+}
+
+static void r5x_free(struct mddev *mddev, void *priv)
+{
+}
+
+static void r5x_status(struct seq_file *seq, struct mddev *mddev)
+{
+}
+
+static void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
+{
+}
+
+static int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	return -EOPNOTSUPP;
+}
+
+static int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	return -EOPNOTSUPP;
+}
+
+static int r5x_spare_active(struct mddev *mddev)
+{
+	return 0;
+}
+
+static sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,
+				 sector_t max_sector, int *skipped)
+{
+	return 0;
+}
+
+static sector_t r5x_size(struct mddev *mddev, sector_t sectors, int raid_disks)
+{
+	return 0;
+}
+
+static void r5x_quiesce(struct mddev *mddev, int quiesce)
+{
+}
+
+#define R5X_PERSONALITY(lvl, nm) {					\
+	.head = {							\
+		.type	= MD_PERSONALITY,				\
+		.id	= lvl,						\
+		.name	= nm,						\
+		.owner	= THIS_MODULE,					\
+	},								\
+	.make_request	= r5x_make_request,				\
+	.run		= r5x_run,					\
+	.free		= r5x_free,					\
+	.status		= r5x_status,					\
+	.error_handler	= r5x_error_handler,				\
+	.hot_add_disk	= r5x_hot_add_disk,				\
+	.hot_remove_disk = r5x_hot_remove_disk,				\
+	.spare_active	= r5x_spare_active,				\
+	.sync_request	= r5x_sync_request,				\
+	.size		= r5x_size,					\
+	.quiesce	= r5x_quiesce,					\
+}
+
+static struct md_personality r5x_raid5 = R5X_PERSONALITY(ID_RAID5, "raid5");
+static struct md_personality r5x_raid4 = R5X_PERSONALITY(ID_RAID4, "raid4");
+
+static int r5x_register(struct md_personality *pers)
+{
+	int ret = register_md_submodule(&pers->head);
+
+	if (ret == -EBUSY)
+		pr_err("md/raid456x: RAID level %d is already provided by another personality (is the in-tree raid456 loaded?); unload it first, or keep it out with 'install raid456 /bin/false' in modprobe.d\n",
+		       pers->head.id);
+	else if (ret)
+		pr_err("md/raid456x: registering level %d failed: %d\n",
+		       pers->head.id, ret);
+	return ret;
+}
+
+static int __init r5x_module_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "md/raid456x:prepare",
+				      NULL, NULL);
+	if (ret < 0)
+		return ret;
+	r5x_cpuhp_state = ret;
+
+	ret = r5x_register(&r5x_raid5);
+	if (ret)
+		goto out_cpuhp;
+	ret = r5x_register(&r5x_raid4);
+	if (ret)
+		goto out_raid5;
+	return 0;
+
+out_raid5:
+	unregister_md_submodule(&r5x_raid5.head);
+out_cpuhp:
+	cpuhp_remove_multi_state(r5x_cpuhp_state);
+	return ret;
+}
+
+static void __exit r5x_module_exit(void)
+{
+	unregister_md_submodule(&r5x_raid4.head);
+	unregister_md_submodule(&r5x_raid5.head);
+	cpuhp_remove_multi_state(r5x_cpuhp_state);
+}
+
+module_init(r5x_module_init);
+module_exit(r5x_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("md RAID-4/5 personality with its own stripe engine, out of tree");
