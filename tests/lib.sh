@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for scenarios; each scenario sources it first.  Scenarios run as
+# root in the guest, in /tmp (a tmpfs sized by the "mem" header), and are
+# judged by exit status (0 pass, 77 skip, anything else fail) and by the
+# dmesg of their run (see scripts/guest/init).
+
+set -u
+set -o pipefail
+
+LOOPS=()
+
+log() { echo "--- $*"; }
+fail() {
+	echo "FAIL: $*"
+	[ -r /proc/mdstat ] && sed 's/^/  mdstat| /' /proc/mdstat
+	exit 1
+}
+skip() { echo "SKIP: $*"; exit 77; }
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+# must CMD...: run a command that has to succeed, and say which one did not.
+must() {
+	"$@" || fail "command failed ($?): $*"
+}
+
+# must_fail CMD...: run a command that has to fail.
+must_fail() {
+	if "$@"; then
+		fail "command succeeded but should have failed: $*"
+	fi
+}
+
+# mkloops N SIZE_MB: N loop devices over sparse files in /tmp; sets LOOPS.
+mkloops() {
+	local n=$1 size=$2 i f dev
+	modprobe loop max_loop=64 2>/dev/null || true
+	for i in $(seq 0 $((n - 1))); do
+		f=/tmp/member$i.img
+		truncate -s "${size}M" "$f"
+		dev=$(losetup -f --show "$f") || fail "losetup $f"
+		LOOPS+=("$dev")
+	done
+}
+
+# loop_file DEV: the backing file of a loop device.
+loop_file() {
+	losetup -n -O BACK-FILE "$1" | tr -d ' '
+}
+
+# md_sysfs MD ATTR: read /sys/block/MD/md/ATTR.
+md_sysfs() {
+	cat "/sys/block/$1/md/$2"
+}
+
+# md_wait_idle MD [SECONDS]: wait for resync/recovery to finish.
+md_wait_idle() {
+	local md=$1 limit=${2:-240} i action
+	for i in $(seq 1 $((limit * 5))); do
+		action=$(md_sysfs "$md" sync_action 2>/dev/null) || return 0
+		if [ "$action" = idle ] &&
+			! grep -A3 "^$md " /proc/mdstat | grep -Eq 'recovery|resync|check|repair'; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	fail "$md still busy ($action) after ${limit}s"
+}
+
+# md_wait_action MD ACTION [SECONDS]: wait until sync_action shows ACTION
+# (returns early if the action already ran to its end).
+md_wait_action() {
+	local md=$1 want=$2 limit=${3:-30} i
+	for i in $(seq 1 $((limit * 10))); do
+		[ "$(md_sysfs "$md" sync_action)" = "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# md_raid_counter MD FILE: e.g. mismatch_cnt.
+md_mismatches() {
+	md_sysfs "$1" mismatch_cnt
+}
+
+# md_check MD: run "check" and require mismatch_cnt 0.
+md_check() {
+	local md=$1
+	echo check >"/sys/block/$md/md/sync_action" || fail "start check on $md"
+	sleep 0.5
+	md_wait_idle "$md"
+	expect_eq "$(md_mismatches "$md")" 0 "$md mismatch_cnt after check"
+}
+
+# write_random DEV OFFSET_KB LEN_KB NAME: write LEN_KB of random data kept
+# as /tmp/ref/NAME (made on first use), so it can be checked later.
+write_random() {
+	local dev=$1 off=$2 len=$3 name=$4
+	mkref "$name" "$len"
+	dd if="/tmp/ref/$name" of="$dev" bs=1k seek="$off" count="$len" \
+		conv=notrunc,fsync oflag=direct status=none ||
+		fail "write $name to $dev at ${off}k"
+}
+
+# mkref NAME LEN_KB: reference data from the kernel's random source.
+mkref() {
+	mkdir -p /tmp/ref
+	[ -f "/tmp/ref/$1" ] ||
+		head -c $(($2 * 1024)) /dev/urandom >"/tmp/ref/$1" || fail "mkref $1"
+}
+
+# sum_range DEV OFFSET_KB LEN_KB: cksum of a range of a device.
+sum_range() {
+	dd if="$1" bs=1k skip="$2" count="$3" iflag=direct status=none | cksum | cut -d' ' -f1,2
+}
+
+# sum_ref NAME: what sum_range must give after write_random of NAME.
+sum_ref() {
+	cksum <"/tmp/ref/$1" | cut -d' ' -f1,2
+}
+
+# verify_random DEV OFFSET_KB NAME: the data written by write_random.
+verify_random() {
+	local dev=$1 off=$2 name=$3 len
+	len=$(($(stat -c %s "/tmp/ref/$name") / 1024))
+	expect_eq "$(sum_range "$dev" "$off" "$len")" "$(sum_ref "$name")" \
+		"data $name on $dev at ${off}k"
+}
+
+# dev_sectors DEV
+dev_sectors() {
+	blockdev --getsz "$1"
+}
+
+# dmesg_has PATTERN: did the kernel log it (extended regex)?
+dmesg_has() {
+	dmesg | grep -Eq "$1"
+}
+
+# stop_all: stop every md array.
+stop_all() {
+	mdadm --stop --scan >/dev/null 2>&1 || true
+}
