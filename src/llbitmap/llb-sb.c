@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * md-llbitmap2: the bitmap superblock and the chunk geometry.
+ *
+ * Units differ from md's classic bitmap: sb->chunksize is in 512-byte
+ * sectors and sb->daemon_sleep in seconds.  sync_size is the range the
+ * bitmap covers, md's resync_max_sectors (the member size for RAID-4/5/6).
+ */
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/log2.h>
+
+#include "llb.h"
+
+/* Refuse every setup this bitmap cannot serve, naming the array. */
+int llb_check_support(struct mddev *mddev)
+{
+	const char *why = NULL;
+	int err = -EOPNOTSUPP;
+
+	if (mddev_is_dm(mddev))
+		why = "dm-raid arrays are not supported";
+	else if (test_bit(MD_HAS_JOURNAL, &mddev->flags))
+		why = "arrays with a journal cannot have a bitmap", err = -EBUSY;
+	else if (mddev->bitmap_info.file)
+		why = "bitmap files are not supported";
+	else if (mddev->bitmap_info.external)
+		why = "external metadata is not supported";
+	else if (!mddev->persistent)
+		why = "the array has no persistent superblock";
+	else if (mddev_is_clustered(mddev) || mddev->bitmap_info.nodes > 1)
+		why = "clustered arrays are not supported";
+	else if (!mddev->bitmap_info.offset)
+		why = "the array has no bitmap location", err = -EINVAL;
+	else if (!mddev->bitmap_info.space && !mddev->bitmap_info.default_space)
+		why = "no space is reserved for a bitmap", err = -ENOSPC;
+
+	if (why) {
+		pr_err("%s: %s: %s\n", LLB_NAME, mdname(mddev), why);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Smallest power-of-two chunk, at least @start sectors, whose states fit
+ * in the reservation after the 1 KiB header.  md's in-tree code only
+ * keeps the chunk count below the whole reservation, which lets the last
+ * states spill past it for member sizes just under 8/16/... TiB; a larger
+ * chunk is accepted by every reader, so we take that instead.
+ */
+unsigned long llb_pick_chunksize(struct mddev *mddev, sector_t blocks,
+				 unsigned long start)
+{
+	u64 room = llb_space_bytes(mddev);
+	unsigned long cs = start;
+
+	room = room > LLB_DATA_START ? room - LLB_DATA_START : 0;
+	while (DIV_ROUND_UP_SECTOR_T(blocks, cs) > room && cs < (1UL << 30))
+		cs <<= 1;
+	return cs;
+}
+
+static void llb_set_geometry(struct llb *b, unsigned long chunksize,
+			     sector_t sync_size)
+{
+	b->chunksize = chunksize;
+	b->chunkshift = ilog2(chunksize);
+	b->sync_size = sync_size;
+	b->nchunks = DIV_ROUND_UP_SECTOR_T(sync_size, chunksize);
+	b->mddev->bitmap_info.chunksize = chunksize;
+}
+
+/* A brand-new bitmap (BITMAP_FIRST_USE, set by mdadm at create). */
+static int llb_first_use(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+	sector_t blocks = mddev->resync_max_sectors;
+	int err;
+
+	llb_set_geometry(b, llb_pick_chunksize(mddev, blocks, LLB_MIN_CHUNK),
+			 blocks);
+	mddev->bitmap_info.daemon_sleep = LLB_DEF_DAEMON_SLEEP;
+	err = llb_alloc_pages(b, llb_pages_for(b->nchunks));
+	if (err)
+		return err;
+	llb_init_states(b);
+	/*
+	 * The superblock on disk still says FIRST_USE until md's first
+	 * superblock update calls llb_update_sb(); md does that before it
+	 * lets any write through, so a crash in between only repeats this.
+	 */
+	llb_write_everything(b);
+	return 0;
+}
+
+/* Validate the superblock in @sb and set up the geometry from it. */
+static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
+{
+	struct mddev *mddev = b->mddev;
+	const char *name = mdname(mddev);
+	unsigned long chunksize, sleep;
+	sector_t sync_size;
+	u64 room;
+
+	if (le32_to_cpu(sb->magic) != BITMAP_MAGIC) {
+		pr_err("%s: %s: bad bitmap magic\n", LLB_NAME, name);
+		return -EINVAL;
+	}
+	if (le32_to_cpu(sb->version) != BITMAP_MAJOR_LOCKLESS) {
+		pr_err("%s: %s: bitmap version %u is not lockless (6)\n",
+		       LLB_NAME, name, le32_to_cpu(sb->version));
+		return -EINVAL;
+	}
+	if (memcmp(sb->uuid, mddev->uuid, 16)) {
+		pr_err("%s: %s: bitmap UUID does not match the array\n",
+		       LLB_NAME, name);
+		return -EINVAL;
+	}
+	if (!mddev->bitmap_info.space)
+		mddev->bitmap_info.space = le32_to_cpu(sb->sectors_reserved) ?:
+					   mddev->bitmap_info.default_space;
+
+	b->flags = le32_to_cpu(sb->state) & ~BIT(BITMAP_SHUTDOWN);
+	if (test_and_clear_bit(BITMAP_FIRST_USE, &b->flags))
+		return 1;
+
+	sync_size = le64_to_cpu(sb->sync_size) ?: mddev->resync_max_sectors;
+	if (sync_size > mddev->resync_max_sectors) {
+		pr_err("%s: %s: bitmap covers %llu sectors, more than the array's %llu\n",
+		       LLB_NAME, name, (unsigned long long)sync_size,
+		       (unsigned long long)mddev->resync_max_sectors);
+		return -EINVAL;
+	}
+	chunksize = le32_to_cpu(sb->chunksize);
+	room = llb_space_bytes(mddev);
+	if (!is_power_of_2(chunksize) || chunksize < 8 ||
+	    DIV_ROUND_UP_SECTOR_T(sync_size, chunksize) > room) {
+		pr_err("%s: %s: invalid bitmap chunk size %lu sectors\n",
+		       LLB_NAME, name, chunksize);
+		return -EINVAL;
+	}
+	sleep = le32_to_cpu(sb->daemon_sleep);
+	if (sleep < 1 || sleep > MAX_SCHEDULE_TIMEOUT / HZ) {
+		pr_err("%s: %s: invalid daemon_sleep %lu in bitmap\n",
+		       LLB_NAME, name, sleep);
+		return -EINVAL;
+	}
+	if (le64_to_cpu(sb->events) < mddev->events) {
+		pr_warn("%s: %s: bitmap is older than the array (events %llu < %llu), resyncing all written chunks\n",
+			LLB_NAME, name, le64_to_cpu(sb->events),
+			(unsigned long long)mddev->events);
+		set_bit(BITMAP_STALE, &b->flags);
+	}
+	mddev->bitmap_info.daemon_sleep = sleep;
+	llb_set_geometry(b, chunksize, sync_size);
+	if (b->nchunks + LLB_DATA_START > room)
+		pr_warn("%s: %s: bitmap written by another implementation overruns its reservation; the states of the last %llu chunks are kept in memory only\n",
+			LLB_NAME, name,
+			(unsigned long long)(b->nchunks + LLB_DATA_START - room));
+	return 0;
+}
+
+/* Called from create with bitmap_info.mutex held. */
+int llb_read_sb(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+	bool provisional = !mddev->bitmap_info.space;
+	struct page *page;
+	bitmap_super_t *sb;
+	int ret;
+
+	/* Until the reservation is known, read only the header blocks. */
+	if (provisional)
+		mddev->bitmap_info.space =
+			max_t(unsigned int, LLB_DATA_START, b->blksz) >>
+			SECTOR_SHIFT;
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	ret = llb_read_area(b, 0, page);
+	if (ret) {
+		pr_err("%s: %s: cannot read the bitmap superblock\n",
+		       LLB_NAME, mdname(mddev));
+		if (provisional)
+			mddev->bitmap_info.space = 0;
+		goto out;
+	}
+	/* forget the provisional size: the superblock says the real one */
+	if (provisional)
+		mddev->bitmap_info.space = 0;
+	sb = kmap_local_page(page);
+	ret = llb_parse_sb(b, sb);
+	kunmap_local(sb);
+	if (ret < 0)
+		goto out;
+	if (ret == 1) {
+		ret = llb_first_use(b);
+		goto out;
+	}
+	ret = llb_alloc_pages(b, llb_pages_for(b->nchunks));
+	if (!ret) {
+		/* record md's size in the cached header, as md's llbitmap does */
+		sb = kmap_local_page(b->pages[0]->page);
+		sb->sync_size = cpu_to_le64(mddev->resync_max_sectors);
+		kunmap_local(sb);
+	}
+out:
+	__free_page(page);
+	return ret;
+}
+
+/*
+ * md_update_sb() calls this before writing the member superblocks, with
+ * mddev->events already advanced, so the bitmap is never older than them.
+ */
+void llb_update_sb(void *data)
+{
+	struct llb *b = data;
+	struct mddev *mddev = b->mddev;
+	bitmap_super_t *sb;
+
+	if (test_bit(BITMAP_WRITE_ERROR, &b->flags) || !b->npages)
+		return;
+	if (mddev->events < b->events_cleared)
+		b->events_cleared = mddev->events;
+
+	sb = kmap_local_page(b->pages[0]->page);
+	sb->events = cpu_to_le64(mddev->events);
+	sb->events_cleared = cpu_to_le64(b->events_cleared);
+	sb->state = cpu_to_le32(b->flags & ~(BIT(BITMAP_SHUTDOWN) |
+					     BIT(BITMAP_DAEMON_BUSY)));
+	sb->chunksize = cpu_to_le32(b->chunksize);
+	sb->sync_size = cpu_to_le64(b->sync_size);
+	sb->sectors_reserved = cpu_to_le32(mddev->bitmap_info.space);
+	sb->daemon_sleep = cpu_to_le32(mddev->bitmap_info.daemon_sleep);
+	kunmap_local(sb);
+	llb_write_header(b);
+}

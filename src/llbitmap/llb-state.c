@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * md-llbitmap2: the chunk state table and the one function that applies
+ * it.  Every state change of a chunk goes through llb_run(), except the
+ * whole-bitmap initialisation of a new array and resize bookkeeping.
+ *
+ * The state bytes are changed without a lock: writers on the fast path may
+ * race each other on one chunk, but every racing writer stores the same
+ * answer, because the table is a pure function of (old state, action) and
+ * the array's degraded/level flags.  The daemon, which is the only actor
+ * that relaxes Dirty to Clean, fences writers out with the page barrier
+ * first (llb-daemon.c).  The sync actions run from the single sync thread.
+ */
+#include <linux/blkdev.h>
+
+#include "llb.h"
+
+#define K	LLB_KEEP
+#define UNW	LLB_UNWRITTEN
+#define CLN	LLB_CLEAN
+#define DRT	LLB_DIRTY
+#define NS	LLB_NEEDSYNC
+#define SY	LLB_SYNCING
+#define NSU	LLB_NEEDSYNC_UNW
+#define SYU	LLB_SYNCING_UNW
+#define CU	LLB_CLEAN_UNW
+
+/*
+ * new state = llb_table[old state][action].  Columns, in enum order:
+ *
+ *   write  sbegin sdone  sabort reload daemon discrd stale  proact forget
+ *
+ * Two rules on top of the table live in llb_run(): on a degraded array a
+ * write that would give Dirty gives NeedSync (the member that comes back
+ * must get exactly these chunks), and a sync of a Dirty chunk gives
+ * Syncing; on RAID-4/5/6 a write into an Unwritten chunk gives NeedSync,
+ * which is the lazy initial parity build.
+ *
+ * Syncing + sbegin and SyncingUnwritten + sbegin stay where they are:
+ * raid5 asks twice per stripe and skips the rest of the chunk when the
+ * answer is "nothing to do".
+ *
+ * Differences from md's in-tree llbitmap, both for crash safety (see the
+ * kicker in llb-daemon.c): reload keeps NeedSyncUnwritten, and turns
+ * SyncingUnwritten back into NeedSyncUnwritten, so that a proactive parity
+ * build interrupted by a power cut resumes after assembly instead of being
+ * silently dropped.  Neither state claims valid parity, so this is safe.
+ */
+static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
+	/*               write sbegin sdone sabort reload daemon discrd stale proact forget */
+	[LLB_UNWRITTEN]    = { DRT, K,   K,   K,   K,   K,   K,   K,   NSU, K   },
+	[LLB_CLEAN]        = { DRT, K,   K,   K,   K,   K,   UNW, NS,  K,   K   },
+	[LLB_DIRTY]        = { K,   K,   K,   K,   NS,  CLN, UNW, NS,  K,   K   },
+	[LLB_NEEDSYNC]     = { K,   SY,  K,   K,   K,   K,   UNW, K,   K,   K   },
+	[LLB_SYNCING]      = { K,   SY,  DRT, NS,  NS,  K,   UNW, NS,  K,   K   },
+	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   UNW, K,   K,   UNW, UNW, K,   UNW },
+	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  UNW, NSU, K,   UNW, UNW, K,   UNW },
+	[LLB_CLEAN_UNW]    = { DRT, K,   K,   K,   K,   K,   UNW, UNW, K,   UNW },
+};
+
+static bool llb_needs_sync(u8 st)
+{
+	return st == LLB_NEEDSYNC || st == LLB_NEEDSYNC_UNW;
+}
+
+/*
+ * A whole io block of states is written at once.  When a second chunk of
+ * an already queued block turns Dirty or NeedSync, promote every chunk of
+ * the block ("infect"), so that later writes in the block find their chunk
+ * already marked and need no bitmap IO at all.  The price is that up to
+ * blksz chunks get synced (RAID-4/5/6: Unwritten becomes NeedSync) or
+ * settled together.  Returns true if it created NeedSync chunks.
+ */
+static bool llb_spread(struct llb *b, struct llb_page *pg, unsigned int blk)
+{
+	bool r456 = raid_is_456(b->mddev);
+	unsigned int off = blk * b->blksz;
+	unsigned int end = off + b->blksz;
+	bool made_ns = false;
+	bool made_dirty = false;
+
+	for (; off < end; off++) {
+		switch (pg->bytes[off]) {
+		case LLB_UNWRITTEN:
+			if (r456) {
+				WRITE_ONCE(pg->bytes[off], LLB_NEEDSYNC);
+				made_ns = true;
+			} else {
+				WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
+				made_dirty = true;
+			}
+			break;
+		case LLB_CLEAN:
+		case LLB_CLEAN_UNW:
+			WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
+			made_dirty = true;
+			break;
+		}
+	}
+	if (made_dirty)
+		llb_arm_timer(b);
+	return made_ns;
+}
+
+static bool llb_block_has_pending(struct llb *b, struct llb_page *pg,
+				  unsigned int blk, unsigned int skip)
+{
+	unsigned int off = blk * b->blksz;
+	unsigned int end = off + b->blksz;
+
+	for (; off < end; off++) {
+		u8 st = READ_ONCE(pg->bytes[off]);
+
+		if (off != skip && (st == LLB_DIRTY || st == LLB_NEEDSYNC))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Queue the block holding byte @off of @pg for the next unplug.  The block
+ * bit is set before the page flag: the unplug worker clears the page flag
+ * first and then the block bits, so whichever order the two race in, a set
+ * block bit is never left behind a clear page flag.
+ */
+static bool llb_queue_block(struct llb *b, struct llb_page *pg,
+			    unsigned int off, bool may_spread)
+{
+	unsigned int blk = off / b->blksz;
+	bool made_ns = false;
+
+	/*
+	 * A degraded array never settles its chunks, and everything marked
+	 * will be resynced when a member returns: do not widen that set.
+	 */
+	if (!may_spread || b->mddev->degraded)
+		set_bit(blk, pg->blk_dirty);
+	else if (test_and_set_bit(blk, pg->blk_dirty) ||
+		 llb_block_has_pending(b, pg, blk, off))
+		made_ns = llb_spread(b, pg, blk);
+
+	smp_mb__before_atomic();
+	set_bit(LLB_PG_DIRTY, &pg->pflags);
+	return made_ns;
+}
+
+/* Store a new state; returns true if infection created NeedSync chunks. */
+static bool llb_store(struct llb *b, unsigned long chunk, u8 st)
+{
+	unsigned long pos = chunk + LLB_DATA_START;
+	struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
+	unsigned int off = offset_in_page(pos);
+
+	WRITE_ONCE(pg->bytes[off], st);
+	/*
+	 * Only states that must survive a crash are queued for writing:
+	 * the rest reach disk with the next full flush (sync checkpoints,
+	 * stop), and losing them only costs an extra sync.
+	 */
+	if (st == LLB_DIRTY || st == LLB_NEEDSYNC)
+		return llb_queue_block(b, pg, off, true);
+	if (st == LLB_NEEDSYNC_UNW)
+		llb_queue_block(b, pg, off, false);
+	return false;
+}
+
+/*
+ * Apply @act to chunks @first..@last (clamped to the bitmap).  Returns the
+ * state the last chunk ended in, or LLB_KEEP if the action left it alone;
+ * callers that care (start_sync) pass a single chunk.
+ */
+u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
+	   enum llb_action act)
+{
+	struct mddev *mddev = b->mddev;
+	bool degraded = READ_ONCE(mddev->degraded);
+	bool r456 = raid_is_456(mddev);
+	bool want_sync = false;
+	u8 ret = LLB_KEEP;
+	unsigned long c;
+
+	if (test_bit(BITMAP_WRITE_ERROR, &b->flags) || first >= b->nchunks)
+		return LLB_KEEP;
+	if (last >= b->nchunks)
+		last = b->nchunks - 1;
+
+	for (c = first; c <= last; c++) {
+		u8 old = llb_get(b, c);
+		u8 new;
+
+		if (old >= LLB_NR_STATES) {
+			pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
+					   LLB_NAME, mdname(mddev), c, old);
+			new = LLB_NEEDSYNC;
+		} else {
+			new = llb_table[old][act];
+			if (llb_needs_sync(old))
+				want_sync = true;
+		}
+
+		if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
+		    (degraded || (r456 && old == LLB_UNWRITTEN)))
+			new = LLB_NEEDSYNC;
+		else if (degraded && act == LLB_ACT_SYNC_BEGIN &&
+			 old == LLB_DIRTY)
+			new = LLB_SYNCING;
+
+		ret = new;
+		if (new == LLB_KEEP)
+			continue;
+		if (llb_store(b, c, new))
+			want_sync = true;
+		if (llb_needs_sync(new))
+			want_sync = true;
+		else if (new == LLB_DIRTY)
+			llb_arm_timer(b);
+	}
+
+	if (want_sync && !degraded)
+		llb_want_sync(b);
+	return ret;
+}
+
+static bool llb_members_zero_cheaply(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		if (!bdev_write_zeroes_unmap_sectors(rdev->bdev))
+			return false;
+	}
+	return true;
+}
+
+static bool llb_zero_members(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+	int err;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		err = blkdev_issue_zeroout(rdev->bdev, rdev->data_offset,
+					   mddev->dev_sectors, GFP_KERNEL, 0);
+		if (err) {
+			pr_warn("%s: %s: zeroing %pg failed (%d), starting unwritten\n",
+				LLB_NAME, mdname(mddev), rdev->bdev, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * First use of a new bitmap: every chunk starts Clean with --assume-clean,
+ * CleanUnwritten on RAID-4/5/6 whose members all zero by unmapping (zeroes
+ * everywhere have valid parity), and Unwritten otherwise.  The caller
+ * writes every page afterwards.
+ */
+void llb_init_states(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+	u8 st = LLB_UNWRITTEN;
+
+	if (test_and_clear_bit(BITMAP_CLEAN, &b->flags))
+		st = LLB_CLEAN;
+	else if (raid_is_456(mddev) && llb_members_zero_cheaply(mddev) &&
+		 llb_zero_members(mddev))
+		st = LLB_CLEAN_UNW;
+
+	llb_set_range(b, 0, b->nchunks - 1, st);
+}
+
+/* Plain stores with no side effect, for initialisation and resize. */
+void llb_set_range(struct llb *b, unsigned long first, unsigned long last,
+		   u8 state)
+{
+	unsigned long c;
+
+	for (c = first; c <= last && c < b->nchunks; c++) {
+		unsigned long pos = c + LLB_DATA_START;
+
+		WRITE_ONCE(b->pages[pos >> PAGE_SHIFT]->bytes[offset_in_page(pos)],
+			   state);
+	}
+}
+
+/* @count has LLB_NR_STATES slots; invalid bytes are not counted. */
+void llb_count_states(struct llb *b, unsigned long *count)
+{
+	unsigned long c;
+
+	memset(count, 0, LLB_NR_STATES * sizeof(*count));
+	for (c = 0; c < b->nchunks; c++) {
+		u8 st = llb_get(b, c);
+
+		if (st < LLB_NR_STATES)
+			count[st]++;
+	}
+}
+
+/* Is any chunk in one of the states whose bit is set in @mask? */
+bool llb_has_state(struct llb *b, unsigned long mask)
+{
+	unsigned long c;
+
+	for (c = 0; c < b->nchunks; c++)
+		if (mask & BIT(llb_get(b, c) & 31))
+			return true;
+	return false;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * md-llbitmap2: shared definitions of the lockless bitmap.
+ *
+ * On-disk layout (compatible with md's llbitmap, bitmap version 6): at
+ * rdev->sb_start + bitmap_info.offset every member holds a 256-byte
+ * bitmap_super_t, padding up to byte 1024, then one byte per chunk that
+ * stores an enum llb_state value.  In memory the area is cached as 4 KiB
+ * pages; page i holds bytes [4096 * i, 4096 * i + 4095] of the area, so
+ * page 0 carries the superblock and chunks 0..3071.
+ */
+#ifndef LLB_H
+#define LLB_H
+
+#include <linux/bitmap.h>
+#include <linux/percpu-refcount.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "md.h"
+#include "md-bitmap.h"
+
+#define LLB_NAME		"md-llbitmap2"
+/* Byte offset of the chunk states inside the bitmap area. */
+#define LLB_DATA_START		1024
+/* Smallest chunk, in sectors (64 KiB, the largest raid1/10 sync IO). */
+#define LLB_MIN_CHUNK		128
+#define LLB_DEF_DAEMON_SLEEP	30
+#define LLB_DEF_BARRIER_IDLE	5
+/* Upper bound accepted from sysfs for both timers, in seconds. */
+#define LLB_MAX_SECONDS		86400
+/* How often the sync kicker looks again while work is outstanding. */
+#define LLB_KICK_PERIOD		(HZ / 2)
+
+/* Values of the per-chunk byte; these numbers are the on-disk format. */
+enum llb_state {
+	LLB_UNWRITTEN = 0,	/* never written: no data, parity unknown */
+	LLB_CLEAN,		/* data and redundancy consistent */
+	LLB_DIRTY,		/* writes in flight or recently done */
+	LLB_NEEDSYNC,		/* redundancy must be rebuilt */
+	LLB_SYNCING,		/* being rebuilt */
+	LLB_NEEDSYNC_UNW,	/* proactive parity build wanted, no data */
+	LLB_SYNCING_UNW,	/* proactive parity build running */
+	LLB_CLEAN_UNW,		/* no data, but parity already valid */
+	LLB_NR_STATES,
+	LLB_KEEP = 0xff,	/* table entry: the action leaves it alone */
+};
+
+enum llb_action {
+	LLB_ACT_WRITE = 0,	/* a write starts (the only fast-path action) */
+	LLB_ACT_SYNC_BEGIN,	/* the sync thread reaches the chunk */
+	LLB_ACT_SYNC_DONE,	/* the sync thread finished the chunk */
+	LLB_ACT_SYNC_ABORT,	/* the sync thread gave up */
+	LLB_ACT_RELOAD,		/* the array is assembled again */
+	LLB_ACT_DAEMON,		/* idle timeout: settle dirty chunks */
+	LLB_ACT_DISCARD,	/* data deleted */
+	LLB_ACT_STALE,		/* bitmap older than the array */
+	LLB_ACT_PROACTIVE,	/* user asked for parity of unwritten chunks */
+	LLB_ACT_FORGET_UNW,	/* recovery onto a member: unwritten parity lost */
+	LLB_NR_ACTIONS,
+};
+
+/* llb_page.pflags */
+enum {
+	LLB_PG_FLUSH,		/* daemon must settle this page now */
+	LLB_PG_DIRTY,		/* some block of the page awaits writing */
+};
+
+/* llb.priv: state of this module only, never written to disk. */
+enum {
+	LLB_SYNC_WANTED,	/* chunks wait for a sync run */
+	LLB_PROACTIVE_PENDING,	/* a proactive request waits to be applied */
+	LLB_UNW_FORGOTTEN,	/* this recovery run already reset *_UNW */
+	LLB_PINNED,		/* holds a module reference */
+};
+
+#define LLB_MAX_BLOCKS	(PAGE_SIZE / SECTOR_SIZE)
+
+struct llb_page {
+	u8			*bytes;		/* page_address(page) */
+	struct page		*page;
+	/* jiffies after which the daemon may settle the page */
+	unsigned long		idle_at;
+	unsigned long		pflags;
+	/* woken when the barrier drops or is lifted */
+	wait_queue_head_t	waitq;
+	/*
+	 * Writers in flight on chunks of this page.  The daemon kills the
+	 * ref to fence writers out while it turns Dirty into Clean, so a
+	 * chunk is never settled under a write that is still running.
+	 */
+	struct percpu_ref	users;
+	/* io_size blocks of this page that must be written */
+	DECLARE_BITMAP(blk_dirty, LLB_MAX_BLOCKS);
+};
+
+struct llb {
+	struct mddev		*mddev;
+	struct llb_page		**pages;
+	unsigned int		npages;
+	unsigned int		blksz;		/* bytes per bitmap IO block */
+	unsigned int		blks_per_page;
+
+	unsigned long		chunksize;	/* sectors, power of two */
+	unsigned long		chunkshift;
+	unsigned long		nchunks;
+	sector_t		sync_size;	/* sectors covered */
+
+	unsigned long		barrier_idle;	/* seconds */
+	unsigned long		last_cond_end;	/* jiffies */
+
+	/* BITMAP_* bits; the persistent ones go to sb->state */
+	unsigned long		flags;
+	/* LLB_* bits above */
+	unsigned long		priv;
+	u64			events_cleared;
+
+	struct timer_list	timer;		/* arms the daemon */
+	struct work_struct	daemon_work;
+	struct delayed_work	kick_work;	/* asks md for sync runs */
+
+	/*
+	 * Serialises writers of bitmap blocks from clearing a dirty bit to
+	 * the end of the wait, so that no caller of unplug can return while
+	 * another caller still holds blocks it has taken but not written.
+	 */
+	struct mutex		io_mutex;
+	atomic_t		io_inflight;
+	wait_queue_head_t	io_wait;
+
+	atomic_t		behind_writes;
+	wait_queue_head_t	behind_wait;
+};
+
+extern struct workqueue_struct *llb_wq;
+extern struct workqueue_struct *llb_unplug_wq;
+
+/* llb-state.c */
+static inline u8 llb_get(struct llb *b, unsigned long chunk)
+{
+	unsigned long pos = chunk + LLB_DATA_START;
+
+	return READ_ONCE(b->pages[pos >> PAGE_SHIFT]->bytes[offset_in_page(pos)]);
+}
+
+u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
+	   enum llb_action act);
+void llb_init_states(struct llb *b);
+void llb_count_states(struct llb *b, unsigned long *count);
+bool llb_has_state(struct llb *b, unsigned long mask);
+void llb_set_range(struct llb *b, unsigned long first, unsigned long last,
+		   u8 state);
+
+/* llb-io.c */
+int llb_bioset_init(void);
+void llb_bioset_exit(void);
+int llb_alloc_pages(struct llb *b, unsigned int npages);
+void llb_free_pages(struct llb *b);
+unsigned int llb_pages_for(unsigned long nchunks);
+void llb_write_dirty(struct llb *b);
+void llb_write_everything(struct llb *b);
+void llb_write_header(struct llb *b);
+void llb_mark_all_dirty(struct llb *b);
+bool llb_any_dirty(struct llb *b);
+void llb_unplug(struct mddev *mddev, bool sync);
+int llb_read_area(struct llb *b, unsigned int idx, struct page *page);
+u64 llb_space_bytes(struct mddev *mddev);
+
+/* llb-sb.c */
+int llb_check_support(struct mddev *mddev);
+int llb_read_sb(struct llb *b);
+void llb_update_sb(void *data);
+unsigned long llb_pick_chunksize(struct mddev *mddev, sector_t blocks,
+				 unsigned long start);
+
+/* llb-daemon.c */
+void llb_barrier_up(struct llb *b, unsigned int idx);
+void llb_barrier_down(struct llb *b, unsigned int idx);
+void llb_timer_fn(struct timer_list *t);
+void llb_daemon_fn(struct work_struct *work);
+void llb_kick_fn(struct work_struct *work);
+void llb_arm_timer(struct llb *b);
+void llb_want_sync(struct llb *b);
+void llb_settle_now(struct llb *b);
+bool llb_can_heal(struct mddev *mddev);
+
+/* llb-sync.c */
+sector_t llb_skip_sync_blocks(struct mddev *mddev, sector_t offset);
+bool llb_blocks_synced(struct mddev *mddev, sector_t offset);
+bool llb_start_sync(struct mddev *mddev, sector_t offset, sector_t *blocks,
+		    bool degraded);
+void llb_end_sync(struct mddev *mddev, sector_t offset, sector_t *blocks);
+void llb_close_sync(struct mddev *mddev);
+void llb_cond_end_sync(struct mddev *mddev, sector_t sector, bool force);
+
+/* llb-sysfs.c */
+#ifdef MDX_HAVE_GROUPS
+extern const struct attribute_group *llb_groups[];
+#else
+extern struct attribute_group llb_group;
+#endif
+
+#endif /* LLB_H */
