@@ -19,7 +19,7 @@ log() { echo "rig: $*" >&2; }
 # DKMS, lint tools, and the user space copied into the guest.
 RIG_ROOT_PACKAGES="build-essential make kmod dkms sparse perl xz-utils cpio \
 busybox-static fio util-linux dmsetup bash coreutils procps e2fsprogs \
-debhelper dh-dkms initramfs-tools openssl libpng-dev pkgconf"
+debhelper dh-dkms initramfs-tools openssl libpng-dev pkgconf mount"
 
 # Bump when setup-buildroot changes what a root contains.
 RIG_ROOT_REV=1
