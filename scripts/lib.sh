@@ -33,9 +33,11 @@ kernel_line() {
 	echo "$line"
 }
 
-# kernel_names: every kernel of the matrix, in file order.
+# kernel_names: the Debian kernels of the matrix, in file order (not the
+# flavours we build ourselves).
 kernel_names() {
-	grep -v '^[[:space:]]*#' "$RIG_TOP/scripts/kernels.conf" | awk 'NF { print $1 }'
+	grep -v '^[[:space:]]*#' "$RIG_TOP/scripts/kernels.conf" |
+		awk 'NF && $4 !~ /^@/ { print $1 }'
 }
 
 # load_kernel NAME: set KNAME KVER KPKGVER KSUITES KSERIES for that kernel.
@@ -46,14 +48,24 @@ load_kernel() {
 	set -- $line
 	KNAME=$1 KVER=$2 KPKGVER=$3 KSUITES=$4
 	KSERIES=$(echo "$KVER" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+	KBASE=$KNAME
+	case $KSUITES in
+	@*)
+		# A kernel we build ourselves lives in another kernel's root.
+		KBASE=${KSUITES#@}
+		set -- $(kernel_line "$KBASE")
+		KBASE_KVER=$2 KSUITES=$4
+		;;
+	esac
 }
 
 # The build root for the loaded kernel; its name hashes every input.
 buildroot_dir() {
-	local key
-	key=$(printf '%s\n' "$KVER" "$KPKGVER" "$KSUITES" "$RIG_ROOT_PACKAGES" \
+	local key kver=$KVER
+	[ "$KBASE" = "$KNAME" ] || kver=$KBASE_KVER
+	key=$(printf '%s\n' "$kver" "$KPKGVER" "$KSUITES" "$RIG_ROOT_PACKAGES" \
 		"$RIG_ROOT_REV" | sha256sum | cut -c1-12)
-	echo "$RIG_CACHE/root-$KNAME-$key"
+	echo "$RIG_CACHE/root-$KBASE-$key"
 }
 
 # in_root CMD...: run a command inside the build root (chroot with /proc,

@@ -22,6 +22,11 @@ want="drivers/md/md.h drivers/md/md-bitmap.h"
 die() { echo "md-headers: $*" >&2; exit 1; }
 
 stamp="$out/.source"
+# A full kernel tree as KDIR (a self-built kernel, the rig's debug flavour)
+# carries the md headers of exactly that build.
+if [ -z "${MD_SOURCE:-}" ] && [ -f "$kdir/drivers/md/md.h" ]; then
+	MD_SOURCE=$kdir
+fi
 if [ -n "${MD_SOURCE:-}" ]; then
 	src_id="tree:$MD_SOURCE"
 else
