@@ -113,7 +113,7 @@ static struct llb_page *llb_alloc_one(struct llb *b, unsigned int idx)
 	struct llb_page *pg;
 	int err = -ENOMEM;
 
-	pg = kzalloc(sizeof(*pg), GFP_KERNEL);
+	pg = kzalloc_obj(*pg, GFP_KERNEL);
 	if (!pg)
 		return ERR_PTR(-ENOMEM);
 	init_waitqueue_head(&pg->waitq);
@@ -279,6 +279,7 @@ void llb_mark_all_dirty(struct llb *b)
 
 	for (i = 0; i < b->npages; i++) {
 		bitmap_fill(b->pages[i]->blk_dirty, b->blks_per_page);
+		/* block bits before the page flag, see llb_queue_block() */
 		smp_mb__before_atomic();
 		set_bit(LLB_PG_DIRTY, &b->pages[i]->pflags);
 	}

@@ -139,6 +139,7 @@ static bool llb_queue_block(struct llb *b, struct llb_page *pg,
 		 llb_block_has_pending(b, pg, blk, off))
 		made_ns = llb_spread(b, pg, blk);
 
+	/* order the block bit before the page flag (see above) */
 	smp_mb__before_atomic();
 	set_bit(LLB_PG_DIRTY, &pg->pflags);
 	return made_ns;

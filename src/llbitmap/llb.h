@@ -65,6 +65,7 @@ enum llb_action {
 enum {
 	LLB_PG_FLUSH,		/* daemon must settle this page now */
 	LLB_PG_DIRTY,		/* some block of the page awaits writing */
+	LLB_PG_TOUCHED,		/* may hold Dirty chunks the daemon must settle */
 };
 
 /* llb.priv: state of this module only, never written to disk. */
@@ -183,6 +184,7 @@ void llb_kick_fn(struct work_struct *work);
 void llb_arm_timer(struct llb *b);
 void llb_want_sync(struct llb *b);
 void llb_settle_now(struct llb *b);
+void llb_touch_all(struct llb *b, unsigned long when);
 bool llb_can_heal(struct mddev *mddev);
 
 /* llb-sync.c */

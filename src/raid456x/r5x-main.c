@@ -1,73 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * raid456x: md RAID-4/5 personality registration (skeleton until the
- * stripe engine lands).
+ * raid456x: md RAID-4/5 personality registration.  The personalities take
+ * md's level ids 4 and 5 (md copies the id into the superblock level), so
+ * the module cannot load while the in-tree raid456 holds them.
  */
 #include <linux/module.h>
 #include <linux/cpuhotplug.h>
 #include <linux/seq_file.h>
 
-#include "md.h"
+#include "r5x.h"
 
 /*
  * The in-tree raid456 owns CPUHP_MD_RAID5_PREPARE; a dynamic state keeps
  * the two modules from fighting over one slot.
  */
-static enum cpuhp_state r5x_cpuhp_state;
+enum cpuhp_state r5x_cpuhp_state;
 
-static bool r5x_make_request(struct mddev *mddev, struct bio *bio)
+#ifdef MDX_HAVE_BITMAP_SYNC_SIZE
+static sector_t r5x_bitmap_sync_size(struct mddev *mddev, bool previous)
 {
-	bio_io_error(bio);
-	return true;
+	return mddev->dev_sectors;
 }
 
-static int r5x_run(struct mddev *mddev)
+#define R5X_BITMAP_SYNC_OPS	.bitmap_sync_size = r5x_bitmap_sync_size,
+#else
+#define R5X_BITMAP_SYNC_OPS
+#endif
+
+#ifdef MDX_HAVE_BITMAP_ARRAY_SECTORS
+/*
+ * Without this llbitmap clamps array ranges to one member's size and
+ * drops writes beyond it.  No reshape: "previous" is the current geometry.
+ */
+static sector_t r5x_bitmap_array_sectors(struct mddev *mddev, bool previous)
 {
-	pr_err("md/raid456x: %s: stripe engine not built yet\n", mdname(mddev));
-	return -EOPNOTSUPP;
+	return r5x_array_size(mddev, mddev->dev_sectors, mddev->raid_disks);
 }
 
-static void r5x_free(struct mddev *mddev, void *priv)
-{
-}
-
-static void r5x_status(struct seq_file *seq, struct mddev *mddev)
-{
-}
-
-static void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
-{
-}
-
-static int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev)
-{
-	return -EOPNOTSUPP;
-}
-
-static int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
-{
-	return -EOPNOTSUPP;
-}
-
-static int r5x_spare_active(struct mddev *mddev)
-{
-	return 0;
-}
-
-static sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,
-				 sector_t max_sector, int *skipped)
-{
-	return 0;
-}
-
-static sector_t r5x_size(struct mddev *mddev, sector_t sectors, int raid_disks)
-{
-	return 0;
-}
-
-static void r5x_quiesce(struct mddev *mddev, int quiesce)
-{
-}
+#define R5X_BITMAP_ARRAY_OPS	.bitmap_array_sectors = r5x_bitmap_array_sectors,
+#else
+#define R5X_BITMAP_ARRAY_OPS
+#endif
 
 #define R5X_PERSONALITY(lvl, nm) {					\
 	.head = {							\
@@ -85,8 +58,12 @@ static void r5x_quiesce(struct mddev *mddev, int quiesce)
 	.hot_remove_disk = r5x_hot_remove_disk,				\
 	.spare_active	= r5x_spare_active,				\
 	.sync_request	= r5x_sync_request,				\
-	.size		= r5x_size,					\
+	.resize		= r5x_resize,					\
+	.size		= r5x_array_size,				\
 	.quiesce	= r5x_quiesce,					\
+	.bitmap_sector	= r5x_bitmap_sector,				\
+	R5X_BITMAP_SYNC_OPS						\
+	R5X_BITMAP_ARRAY_OPS						\
 }
 
 static struct md_personality r5x_raid5 = R5X_PERSONALITY(ID_RAID5, "raid5");

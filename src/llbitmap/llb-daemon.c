@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * md-llbitmap2: the page barrier, the daemon that settles Dirty chunks,
+ * and the kicker that makes md run the syncs the bitmap asks for.
+ *
+ * Page barrier: a write holds a percpu reference on every bitmap page its
+ * chunks live on, from start_write to end_write.  Taking it is a per-cpu
+ * increment, so writers never contend.  The daemon settles a page (Dirty
+ * to Clean) only after barrier_idle seconds without a new writer, and
+ * only with the reference killed and drained: no write can be in flight
+ * on a chunk while it is declared Clean.  Writers that arrive meanwhile
+ * wait on the page's waitqueue until the daemon resurrects the reference.
+ */
+#include "llb.h"
+
+void llb_barrier_up(struct llb *b, unsigned int idx)
+{
+	struct llb_page *pg = b->pages[idx];
+
+	while (!percpu_ref_tryget_live(&pg->users))
+		wait_event(pg->waitq, !percpu_ref_is_dying(&pg->users));
+	WRITE_ONCE(pg->idle_at, jiffies + b->barrier_idle * HZ);
+	if (!test_bit(LLB_PG_TOUCHED, &pg->pflags))
+		set_bit(LLB_PG_TOUCHED, &pg->pflags);
+}
+
+/* May run in bio completion (IRQ) context: a percpu put only. */
+void llb_barrier_down(struct llb *b, unsigned int idx)
+{
+	percpu_ref_put(&b->pages[idx]->users);
+}
+
+/* Fence writers out of page @idx; gives up after daemon_sleep seconds. */
+static bool llb_fence(struct llb *b, unsigned int idx)
+{
+	struct llb_page *pg = b->pages[idx];
+	unsigned long wait = b->mddev->bitmap_info.daemon_sleep * HZ;
+
+	percpu_ref_kill(&pg->users);
+	if (wait_event_timeout(pg->waitq, percpu_ref_is_zero(&pg->users),
+			       wait))
+		return true;
+	percpu_ref_resurrect(&pg->users);
+	wake_up_all(&pg->waitq);
+	return false;
+}
+
+static void llb_unfence(struct llb *b, unsigned int idx)
+{
+	struct llb_page *pg = b->pages[idx];
+
+	percpu_ref_resurrect(&pg->users);
+	wake_up_all(&pg->waitq);
+}
+
+/* Chunks whose state bytes live on page @idx. */
+static void llb_page_chunks(struct llb *b, unsigned int idx,
+			    unsigned long *first, unsigned long *last)
+{
+	unsigned long lo = (unsigned long)idx << PAGE_SHIFT;
+	unsigned long hi = lo + PAGE_SIZE - 1;
+
+	*first = lo > LLB_DATA_START ? lo - LLB_DATA_START : 0;
+	*last = hi - LLB_DATA_START;
+}
+
+void llb_touch_all(struct llb *b, unsigned long when)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->npages; i++) {
+		WRITE_ONCE(b->pages[i]->idle_at, when);
+		set_bit(LLB_PG_TOUCHED, &b->pages[i]->pflags);
+	}
+}
+
+void llb_arm_timer(struct llb *b)
+{
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || timer_pending(&b->timer))
+		return;
+	mod_timer(&b->timer,
+		  jiffies + b->mddev->bitmap_info.daemon_sleep * HZ);
+}
+
+void llb_timer_fn(struct timer_list *t)
+{
+	struct llb *b = timer_container_of(b, t, timer);
+
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags))
+		return;
+	/* a run still in progress restarts itself when it sees this */
+	if (work_busy(&b->daemon_work))
+		set_bit(BITMAP_DAEMON_BUSY, &b->flags);
+	else
+		queue_work(llb_wq, &b->daemon_work);
+}
+
+void llb_daemon_fn(struct work_struct *work)
+{
+	struct llb *b = container_of(work, struct llb, daemon_work);
+	unsigned int idx;
+	bool later;
+
+	/*
+	 * A degraded array keeps every Dirty chunk: they are exactly what a
+	 * returning member must resync.
+	 */
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || b->mddev->degraded)
+		return;
+again:
+	clear_bit(BITMAP_DAEMON_BUSY, &b->flags);
+	later = false;
+	for (idx = 0; idx < b->npages; idx++) {
+		struct llb_page *pg = b->pages[idx];
+		bool forced = test_and_clear_bit(LLB_PG_FLUSH, &pg->pflags);
+		unsigned long first, last;
+
+		if (!forced && !test_bit(LLB_PG_TOUCHED, &pg->pflags))
+			continue;
+		if (!forced && time_before(jiffies, READ_ONCE(pg->idle_at))) {
+			later = true;
+			continue;
+		}
+		clear_bit(LLB_PG_TOUCHED, &pg->pflags);
+		if (!llb_fence(b, idx)) {
+			pr_warn("%s: %s: writes on bitmap page %u did not drain, retrying later\n",
+				LLB_NAME, mdname(b->mddev), idx);
+			set_bit(LLB_PG_TOUCHED, &pg->pflags);
+			later = true;
+			continue;
+		}
+		llb_page_chunks(b, idx, &first, &last);
+		llb_run(b, first, last, LLB_ACT_DAEMON);
+		llb_unfence(b, idx);
+	}
+	if (test_bit(BITMAP_DAEMON_BUSY, &b->flags))
+		goto again;
+	if (later)
+		llb_arm_timer(b);
+}
+
+/* Settle every page now (stop, switch to read-only). */
+void llb_settle_now(struct llb *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->npages; i++)
+		set_bit(LLB_PG_FLUSH, &b->pages[i]->pflags);
+	timer_delete_sync(&b->timer);
+	queue_work(llb_wq, &b->daemon_work);
+	flush_work(&b->daemon_work);
+}
+
+/*
+ * Will the array have all its members once md has used its spares?  Right
+ * after mdadm --create, RAID-5 is degraded until md has recovered the
+ * last member; requests made then must not be refused.
+ */
+bool llb_can_heal(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+	int usable = 0;
+
+	if (!READ_ONCE(mddev->degraded))
+		return true;
+	rcu_read_lock();
+	rdev_for_each_rcu(rdev, mddev)
+		if (!test_bit(Faulty, &rdev->flags) &&
+		    !test_bit(Journal, &rdev->flags))
+			usable++;
+	rcu_read_unlock();
+	return usable >= mddev->raid_disks;
+}
+
+/*
+ * Some chunks need a sync run.  The state machine calls this from any
+ * context where it runs (including the write path), so it only records
+ * the wish and lets the kicker talk to md.
+ */
+void llb_want_sync(struct llb *b)
+{
+	/*
+	 * Order the state store of our caller before the test: either the
+	 * kicker's scan sees the new state, or we see the bit it cleared
+	 * before scanning and set it again.
+	 */
+	smp_mb();
+	if (!test_bit(LLB_SYNC_WANTED, &b->priv))
+		set_bit(LLB_SYNC_WANTED, &b->priv);
+	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))
+		queue_delayed_work(llb_wq, &b->kick_work, 0);
+}
+
+#define LLB_UNSYNCED	(BIT(LLB_NEEDSYNC) | BIT(LLB_SYNCING) | \
+			 BIT(LLB_NEEDSYNC_UNW) | BIT(LLB_SYNCING_UNW))
+
+/*
+ * The kicker.  md's in-tree llbitmap asks for a sync by setting recovery
+ * flags once, from the write path; md_reap_sync_thread() clears those
+ * flags when the sync it is reaping ends, so a request made at that moment
+ * (for instance proactive_sync right after create) is lost.  Here the wish
+ * is our own bit, and this work keeps asking md, every LLB_KICK_PERIOD,
+ * until no chunk waits for a sync any more.
+ *
+ * Syncs are requested as plain resyncs (MD_RECOVERY_SYNC), never as md's
+ * lazy recovery (MD_RECOVERY_LAZY_RECOVER).  Lazy recovery picks an
+ * in-sync member, clears its In_sync bit and rebuilds it; md's superblock
+ * then records that member as "rebuilding", and after a power cut mdadm
+ * refuses to assemble a dirty array with a rebuilding member without
+ * --force.  A resync reads every member and rewrites parity where it does
+ * not match, which builds the same parity, while every member stays
+ * In_sync in the superblock: after a crash the array assembles like any
+ * array that was being written, and the chunks still marked NeedSync on
+ * disk are synced again.
+ */
+void llb_kick_fn(struct work_struct *work)
+{
+	struct llb *b = container_of(to_delayed_work(work), struct llb,
+				     kick_work);
+	struct mddev *mddev = b->mddev;
+
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags))
+		return;
+	if (!test_bit(LLB_SYNC_WANTED, &b->priv) &&
+	    !test_bit(LLB_PROACTIVE_PENDING, &b->priv))
+		return;
+
+	/* md can start nothing now: look again later */
+	if (!mddev->pers || !md_is_rdwr(mddev) || READ_ONCE(mddev->degraded) ||
+	    test_bit(MD_RECOVERY_RUNNING, &mddev->recovery) ||
+	    test_bit(MD_RECOVERY_FROZEN, &mddev->recovery))
+		goto later;
+
+	if (test_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
+		mutex_lock(&mddev->bitmap_info.mutex);
+		if (mddev->bitmap == b && !test_bit(BITMAP_SHUTDOWN, &b->flags) &&
+		    test_and_clear_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
+			llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
+			/* make the request itself survive a crash */
+			llb_write_dirty(b);
+		}
+		mutex_unlock(&mddev->bitmap_info.mutex);
+	}
+
+	/*
+	 * Clear the wish before looking, so that a chunk marked while we
+	 * scan re-raises it (llb_want_sync() sets the bit after storing).
+	 */
+	clear_bit(LLB_SYNC_WANTED, &b->priv);
+	/* clear the wish before reading states; pairs with llb_run's store */
+	smp_mb__after_atomic();
+	if (!llb_has_state(b, LLB_UNSYNCED))
+		return;
+	set_bit(LLB_SYNC_WANTED, &b->priv);
+
+	set_bit(MD_RECOVERY_SYNC, &mddev->recovery);
+	set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);
+	md_wakeup_thread(mddev->thread);
+later:
+	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))
+		queue_delayed_work(llb_wq, &b->kick_work, LLB_KICK_PERIOD);
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raid456x: member IO of stripe pages, XOR through async_tx, and moving
+ * data between array bios and stripe pages.
+ */
+#include <linux/async_tx.h>
+#include <linux/highmem.h>
+
+#include "r5x.h"
+
+static void r5x_end_member_io(struct bio *bio)
+{
+	struct r5x_stripe *sh = bio->bi_private;
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_dev *dev = container_of(bio, struct r5x_dev, req);
+	struct md_rdev *rdev = dev->io_rdev;
+
+	if (!op_is_write(bio->bi_opf)) {
+		/* a failed read is rebuilt from the others and rewritten */
+		if (bio->bi_status)
+			set_bit(R5X_D_READ_ERR, &dev->flags);
+		else
+			set_bit(R5X_D_UPTODATE, &dev->flags);
+	} else if (bio->bi_status) {
+		/*
+		 * The block is still served from the other members;
+		 * md_error() is irq-safe and fails the member.
+		 */
+		md_error(conf->mddev, rdev);
+	} else if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
+		/* the rewrite (or any write) repaired an earlier read error */
+		atomic_add(R5X_BLK_SECTORS, &rdev->corrected_errors);
+		pr_info_ratelimited("md/raid456x:%s: read error corrected (%lu sectors at %llu on %pg)\n",
+				    mdname(conf->mddev), R5X_BLK_SECTORS,
+				    (unsigned long long)sh->sector, rdev->bdev);
+	}
+	dev->io_rdev = NULL;
+	rdev_dec_pending(rdev, conf->mddev);
+	clear_bit(R5X_D_LOCKED, &dev->flags);
+	/* flags before io_pending; pairs with smp_rmb() in handle_stripe */
+	smp_mb__before_atomic();
+	atomic_dec(&sh->io_pending);
+	set_bit(R5X_S_HANDLE, &sh->state);
+	r5x_release_stripe(sh);
+}
+
+/*
+ * Start a one-page read or write of member @i of @sh.  Returns false if
+ * the member has no usable device.  The bio holds a stripe reference and
+ * an rdev nr_pending reference until it completes.  Caller holds a stripe
+ * reference and runs in the md thread.
+ */
+bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_dev *dev = &sh->dev[i];
+	struct md_rdev *rdev;
+
+	rcu_read_lock();
+	rdev = READ_ONCE(conf->disks[i].rdev);
+	if (!rdev || test_bit(Faulty, &rdev->flags)) {
+		rcu_read_unlock();
+		return false;
+	}
+	/* the rdev cannot be hot-removed while nr_pending is raised */
+	atomic_inc(&rdev->nr_pending);
+	rcu_read_unlock();
+
+	dev->io_rdev = rdev;
+	set_bit(R5X_D_LOCKED, &dev->flags);
+	atomic_inc(&sh->count);
+	atomic_inc(&sh->io_pending);
+
+	bio_init(&dev->req, rdev->bdev, &dev->vec, 1, opf);
+	dev->req.bi_iter.bi_sector = sh->sector + rdev->data_offset;
+	dev->req.bi_end_io = r5x_end_member_io;
+	dev->req.bi_private = sh;
+	__bio_add_page(&dev->req, dev->page, PAGE_SIZE, 0);
+	submit_bio_noacct(&dev->req);
+	return true;
+}
+
+/*
+ * async_xor() wants at least two sources and, without a channel, runs
+ * synchronously; with a DMA channel we wait for the descriptor, so both
+ * helpers return with the result in @dest.  conf->srcs and conf->scribble
+ * are the md thread's.
+ */
+void r5x_xor_into(struct r5x_conf *conf, struct page *dest,
+		  struct page **srcs, int cnt)
+{
+	struct async_submit_ctl submit;
+	struct dma_async_tx_descriptor *tx;
+	int i;
+
+	if (!cnt)
+		return;
+	/* dest is an implied first source: dest ^= srcs[] */
+	conf->srcs[0] = dest;
+	for (i = 0; i < cnt; i++)
+		conf->srcs[i + 1] = srcs[i];
+	init_async_submit(&submit, ASYNC_TX_XOR_DROP_DST, NULL, NULL, NULL,
+			  conf->scribble);
+	tx = async_xor(dest, conf->srcs, 0, cnt + 1, PAGE_SIZE, &submit);
+	async_tx_quiesce(&tx);
+}
+
+void r5x_xor_set(struct r5x_conf *conf, struct page *dest,
+		 struct page **srcs, int cnt)
+{
+	struct async_submit_ctl submit;
+	struct dma_async_tx_descriptor *tx;
+
+	if (cnt == 1) {
+		/* a two-member array: parity is a copy */
+		copy_highpage(dest, srcs[0]);
+		return;
+	}
+	init_async_submit(&submit, ASYNC_TX_XOR_ZERO_DST, NULL, NULL, NULL,
+			  conf->scribble);
+	tx = async_xor(dest, srcs, 0, cnt, PAGE_SIZE, &submit);
+	async_tx_quiesce(&tx);
+}
+
+/* Copy one bio's share of a block into (@to_page) or out of the page. */
+void r5x_copy_ref(struct r5x_ref *ref, struct page *page, bool to_page)
+{
+	struct bio *bio = ref->bio;
+	struct bvec_iter iter = bio->bi_iter;
+	unsigned int len = ref->len;
+	char *buf = page_address(page) + ref->pg_off;
+
+	bio_advance_iter(bio, &iter, ref->bio_off);
+	while (len) {
+		struct bio_vec bv = bio_iter_iovec(bio, iter);
+
+		bv.bv_len = min(bv.bv_len, len);
+		if (to_page)
+			memcpy_from_bvec(buf, &bv);
+		else
+			memcpy_to_bvec(&bv, buf);
+		buf += bv.bv_len;
+		len -= bv.bv_len;
+		bio_advance_iter_single(bio, &iter, bv.bv_len);
+	}
+}
+
+/*
+ * Finish one bio's share.  The bio itself completes when its last share
+ * (and make_request's own reference) has ended; writes also drop the
+ * md_write_inc() taken when the share was attached.
+ */
+void r5x_end_ref(struct r5x_conf *conf, struct r5x_ref *ref, bool error)
+{
+	struct bio *bio = ref->bio;
+
+	if (error)
+		bio->bi_status = BLK_STS_IOERR;
+	if (op_is_write(bio->bi_opf))
+		md_write_end(conf->mddev);
+	bio_endio(bio);
+	mempool_free(ref, &conf->ref_pool);
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raid456x: array lifecycle: run and free, status, member failure, spare
+ * handling, size changes and quiesce.
+ */
+#include <linux/async_tx.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "r5x.h"
+#include "md-bitmap.h"
+
+/* Members that cannot serve the whole array: missing, failed, rebuilding. */
+int r5x_calc_degraded(struct r5x_conf *conf)
+{
+	int i, degraded = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct md_rdev *rdev = READ_ONCE(conf->disks[i].rdev);
+
+		if (!rdev || test_bit(Faulty, &rdev->flags) ||
+		    !test_bit(In_sync, &rdev->flags))
+			degraded++;
+	}
+	rcu_read_unlock();
+	return degraded;
+}
+
+static int r5x_check_geometry(struct mddev *mddev)
+{
+	const char *name = mdname(mddev);
+
+	if (mddev_is_dm(mddev)) {
+		pr_err("md/raid456x:%s: dm-raid arrays are not supported; they need the in-tree raid456\n",
+		       name);
+		return -EINVAL;
+	}
+	if (mddev->reshape_position != MaxSector ||
+	    mddev->new_level != mddev->level ||
+	    mddev->new_layout != mddev->layout ||
+	    mddev->new_chunk_sectors != mddev->chunk_sectors ||
+	    mddev->delta_disks) {
+		pr_err("md/raid456x:%s: reshape is not supported; finish or revert it with the in-tree raid456\n",
+		       name);
+		return -EINVAL;
+	}
+	if (test_bit(MD_HAS_JOURNAL, &mddev->flags)) {
+		pr_err("md/raid456x:%s: write journal is not supported\n",
+		       name);
+		return -EINVAL;
+	}
+	if (test_bit(MD_HAS_PPL, &mddev->flags)) {
+		pr_err("md/raid456x:%s: partial parity log (PPL) is not supported\n",
+		       name);
+		return -EINVAL;
+	}
+	if (mddev->level != 4 && mddev->level != 5) {
+		pr_err("md/raid456x:%s: raid level %d is not supported\n",
+		       name, mddev->level);
+		return -EINVAL;
+	}
+	if (!r5x_layout_valid(mddev->level, mddev->layout)) {
+		pr_err("md/raid456x:%s: layout %d is not supported\n",
+		       name, mddev->layout);
+		return -EINVAL;
+	}
+	if (!mddev->chunk_sectors || !is_power_of_2(mddev->chunk_sectors) ||
+	    mddev->chunk_sectors < R5X_BLK_SECTORS) {
+		pr_err("md/raid456x:%s: chunk size %d KiB is not supported\n",
+		       name, mddev->chunk_sectors >> 1);
+		return -EINVAL;
+	}
+	if (mddev->raid_disks < 2 || mddev->raid_disks > R5X_MAX_DISKS) {
+		pr_err("md/raid456x:%s: %d members are not supported (2..%d)\n",
+		       name, mddev->raid_disks, R5X_MAX_DISKS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void r5x_conf_free(struct r5x_conf *conf)
+{
+	cancel_work_sync(&conf->retry_work);
+	r5x_cache_free(conf);
+	bioset_exit(&conf->read_bs);
+	mempool_exit(&conf->ref_pool);
+	if (conf->scratch)
+		put_page(conf->scratch);
+	kfree(conf->scribble);
+	kfree(conf->srcs);
+	kfree(conf->disks);
+	kfree(conf);
+}
+
+static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
+{
+	struct r5x_conf *conf;
+	struct md_rdev *rdev;
+	int n = mddev->raid_disks;
+	int ret = -ENOMEM;
+
+	conf = kzalloc_obj(*conf);
+	if (!conf)
+		return ERR_PTR(-ENOMEM);
+	conf->mddev = mddev;
+	conf->level = mddev->level;
+	conf->algorithm = mddev->layout;
+	conf->raid_disks = n;
+	conf->data_disks = n - 1;
+	conf->chunk_sectors = mddev->chunk_sectors;
+	spin_lock_init(&conf->lock);
+	spin_lock_init(&conf->retry_lock);
+	INIT_LIST_HEAD(&conf->idle);
+	INIT_LIST_HEAD(&conf->handle);
+	INIT_LIST_HEAD(&conf->bm_wait);
+	init_waitqueue_head(&conf->wait_stripe);
+	init_waitqueue_head(&conf->wait_quiet);
+	atomic_set(&conf->aligned_reads, 0);
+	bio_list_init(&conf->retry);
+	INIT_WORK(&conf->retry_work, r5x_retry_work);
+	conf->bm_seq_next = 1;
+
+	conf->disks = kcalloc(n, sizeof(*conf->disks), GFP_KERNEL);
+	/* room for a destination plus every member as a source */
+	conf->srcs = kcalloc(n + 2, sizeof(*conf->srcs), GFP_KERNEL);
+	conf->scribble = kcalloc(n + 2, sizeof(addr_conv_t), GFP_KERNEL);
+	conf->scratch = alloc_page(GFP_KERNEL);
+	if (!conf->disks || !conf->srcs || !conf->scribble || !conf->scratch)
+		goto fail;
+
+	rdev_for_each(rdev, mddev) {
+		if (test_bit(Journal, &rdev->flags)) {
+			pr_err("md/raid456x:%s: write journal is not supported\n",
+			       mdname(mddev));
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (rdev->raid_disk < 0 || rdev->raid_disk >= n)
+			continue;
+		if (test_bit(Replacement, &rdev->flags) ||
+		    conf->disks[rdev->raid_disk].rdev) {
+			pr_err("md/raid456x:%s: a replacement of member %d is in progress; finish it with the in-tree raid456\n",
+			       mdname(mddev), rdev->raid_disk);
+			ret = -EINVAL;
+			goto fail;
+		}
+		conf->disks[rdev->raid_disk].rdev = rdev;
+	}
+
+	ret = mempool_init_kmalloc_pool(&conf->ref_pool, R5X_DEF_STRIPES,
+					sizeof(struct r5x_ref));
+	if (ret)
+		goto fail;
+	ret = bioset_init(&conf->read_bs, BIO_POOL_SIZE,
+			  offsetof(struct r5x_aligned, clone), 0);
+	if (ret)
+		goto fail;
+	ret = r5x_cache_init(conf, R5X_DEF_STRIPES);
+	if (ret)
+		goto fail;
+	return conf;
+
+fail:
+	r5x_conf_free(conf);
+	return ERR_PTR(ret);
+}
+
+static int r5x_set_limits(struct mddev *mddev, struct r5x_conf *conf)
+{
+	struct queue_limits lim;
+
+	md_init_stacking_limits(&lim);
+	lim.logical_block_size = mddev->logical_block_size;
+	lim.io_min = mddev->chunk_sectors << SECTOR_SHIFT;
+	lim.io_opt = lim.io_min * conf->data_disks;
+	lim.features |= BLK_FEAT_RAID_PARTIAL_STRIPES_EXPENSIVE;
+	lim.max_write_zeroes_sectors = 0;
+	mddev_stack_rdev_limits(mddev, &lim, 0);
+	/* discard is not implemented yet */
+	lim.max_hw_discard_sectors = 0;
+	lim.max_user_discard_sectors = 0;
+	lim.max_hw_sectors = max_t(unsigned int, 2048,
+				   lim.io_opt >> SECTOR_SHIFT);
+	lim.max_segments = USHRT_MAX;
+	return queue_limits_set(mddev->gendisk->queue, &lim);
+}
+
+int r5x_run(struct mddev *mddev)
+{
+	struct r5x_conf *conf;
+	struct md_thread *thread;
+	int ret;
+
+	ret = r5x_check_geometry(mddev);
+	if (ret)
+		return ret;
+	if (mddev->private) {
+		pr_err("md/raid456x:%s: takeover is not supported\n",
+		       mdname(mddev));
+		return -EINVAL;
+	}
+
+	conf = r5x_conf_alloc(mddev);
+	if (IS_ERR(conf))
+		return PTR_ERR(conf);
+	mddev->private = conf;
+
+	mddev->degraded = r5x_calc_degraded(conf);
+	if (mddev->degraded > 1) {
+		pr_crit("md/raid456x:%s: not enough operational devices (%d/%d failed)\n",
+			mdname(mddev), mddev->degraded, conf->raid_disks);
+		ret = -EIO;
+		goto fail;
+	}
+	if (mddev->degraded && mddev->resync_offset != MaxSector) {
+		if (!mddev->ok_start_degraded) {
+			pr_crit("md/raid456x:%s: cannot start dirty degraded array\n",
+				mdname(mddev));
+			ret = -EIO;
+			goto fail;
+		}
+		pr_crit("md/raid456x:%s: starting dirty degraded array - data corruption possible\n",
+			mdname(mddev));
+	}
+	if (mddev->resync_offset != MaxSector)
+		pr_notice("md/raid456x:%s: not clean -- starting background reconstruction\n",
+			  mdname(mddev));
+
+	/* members hold whole chunks only */
+	mddev->dev_sectors &= ~((sector_t)mddev->chunk_sectors - 1);
+	mddev->resync_max_sectors = mddev->dev_sectors;
+
+	thread = md_register_thread(r5x_daemon, mddev, "raid5x");
+	if (!thread) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	rcu_assign_pointer(mddev->thread, thread);
+
+	ret = r5x_set_limits(mddev, conf);
+	if (ret)
+		goto fail_thread;
+
+	if (mddev->to_remove == &r5x_attr_group)
+		mddev->to_remove = NULL;
+	else if (mddev->kobj.sd &&
+		 sysfs_create_group(&mddev->kobj, &r5x_attr_group))
+		pr_warn("md/raid456x:%s: cannot create sysfs attributes\n",
+			mdname(mddev));
+
+	md_set_array_sectors(mddev, r5x_array_size(mddev, 0, 0));
+	pr_info("md/raid456x:%s: raid level %d active with %d out of %d devices, algorithm %d\n",
+		mdname(mddev), mddev->level,
+		mddev->raid_disks - mddev->degraded, mddev->raid_disks,
+		mddev->layout);
+	return 0;
+
+fail_thread:
+	md_unregister_thread(mddev, &mddev->thread);
+fail:
+	mddev->private = NULL;
+	r5x_conf_free(conf);
+	return ret;
+}
+
+/* The thread is stopped and every stripe is idle (mddev_detach). */
+void r5x_free(struct mddev *mddev, void *priv)
+{
+	r5x_conf_free(priv);
+	/* sysfs files cannot go under reconfig_mutex; md removes them later */
+	mddev->to_remove = &r5x_attr_group;
+}
+
+void r5x_status(struct seq_file *seq, struct mddev *mddev)
+{
+	struct r5x_conf *conf = mddev->private;
+	int i;
+
+	seq_printf(seq, " level %d, %dk chunk, algorithm %d", mddev->level,
+		   conf->chunk_sectors / 2, mddev->layout);
+	seq_printf(seq, " [%d/%d] [", conf->raid_disks,
+		   conf->raid_disks - mddev->degraded);
+	rcu_read_lock();
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct md_rdev *rdev = READ_ONCE(conf->disks[i].rdev);
+
+		seq_puts(seq, rdev && test_bit(In_sync, &rdev->flags) ?
+			 "U" : "_");
+	}
+	rcu_read_unlock();
+	seq_puts(seq, "]");
+}
+
+/* May run in bio completion: irq-safe, no sleeping. */
+void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r5x_conf *conf = mddev->private;
+	unsigned long flags;
+
+	pr_crit("md/raid456x:%s: disk failure on %pg, disabling device\n",
+		mdname(mddev), rdev->bdev);
+
+	spin_lock_irqsave(&conf->lock, flags);
+	set_bit(Faulty, &rdev->flags);
+	clear_bit(In_sync, &rdev->flags);
+	mddev->degraded = r5x_calc_degraded(conf);
+	spin_unlock_irqrestore(&conf->lock, flags);
+
+	if (mddev->degraded > 1) {
+		set_bit(MD_BROKEN, &mddev->flags);
+		pr_crit("md/raid456x:%s: cannot continue operation (%d/%d failed)\n",
+			mdname(mddev), mddev->degraded, conf->raid_disks);
+	} else {
+		pr_crit("md/raid456x:%s: operation continuing on %d devices\n",
+			mdname(mddev), conf->raid_disks - mddev->degraded);
+	}
+	set_bit(MD_RECOVERY_INTR, &mddev->recovery);
+	/* md clears Blocked once the superblock records the failure */
+	set_bit(Blocked, &rdev->flags);
+	set_mask_bits(&mddev->sb_flags, 0,
+		      BIT(MD_SB_CHANGE_DEVS) | BIT(MD_SB_CHANGE_PENDING));
+}
+
+int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r5x_conf *conf = mddev->private;
+	int first = 0, last = conf->raid_disks - 1;
+	int disk;
+
+	if (test_bit(Journal, &rdev->flags))
+		return -EINVAL;
+	if (rdev->saved_raid_disk < 0 && mddev->degraded > 1)
+		return -EINVAL;	/* nothing left to rebuild from */
+	if (rdev->raid_disk >= 0) {
+		first = rdev->raid_disk;
+		last = first;
+	}
+	/* a returning member goes back to its slot: the bitmap knows it */
+	if (rdev->saved_raid_disk >= first && rdev->saved_raid_disk <= last &&
+	    !conf->disks[rdev->saved_raid_disk].rdev)
+		first = rdev->saved_raid_disk;
+
+	for (disk = first; disk <= last; disk++) {
+		if (conf->disks[disk].rdev)
+			continue;
+		clear_bit(In_sync, &rdev->flags);
+		rdev->raid_disk = disk;
+		if (rdev->saved_raid_disk != disk)
+			conf->fullsync = true;
+		WRITE_ONCE(conf->disks[disk].rdev, rdev);
+		return 0;
+	}
+	/* replacement (want_replacement) is not implemented */
+	return -EEXIST;
+}
+
+int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r5x_conf *conf = mddev->private;
+	int number = rdev->raid_disk;
+
+	if (number < 0 || number >= conf->raid_disks ||
+	    conf->disks[number].rdev != rdev)
+		return 0;
+	if (test_bit(In_sync, &rdev->flags) ||
+	    atomic_read(&rdev->nr_pending))
+		return -EBUSY;
+	/* a member that is not Faulty stays while recovery can use it */
+	if (!test_bit(Faulty, &rdev->flags) && mddev->degraded <= 1)
+		return -EBUSY;
+	WRITE_ONCE(conf->disks[number].rdev, NULL);
+	/* IO paths read the slot under RCU: let them finish with it */
+	synchronize_rcu();
+	if (atomic_read(&rdev->nr_pending)) {
+		WRITE_ONCE(conf->disks[number].rdev, rdev);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int r5x_spare_active(struct mddev *mddev)
+{
+	struct r5x_conf *conf = mddev->private;
+	unsigned long flags;
+	int i, count = 0;
+
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct md_rdev *rdev = conf->disks[i].rdev;
+
+		if (rdev && READ_ONCE(rdev->recovery_offset) == MaxSector &&
+		    !test_bit(Faulty, &rdev->flags) &&
+		    !test_and_set_bit(In_sync, &rdev->flags)) {
+			count++;
+			sysfs_notify_dirent_safe(rdev->sysfs_state);
+		}
+	}
+	spin_lock_irqsave(&conf->lock, flags);
+	mddev->degraded = r5x_calc_degraded(conf);
+	spin_unlock_irqrestore(&conf->lock, flags);
+	return count;
+}
+
+/* Grow (or shrink) the used part of every member. */
+int r5x_resize(struct mddev *mddev, sector_t sectors)
+{
+	sector_t newsize;
+	int ret;
+
+	sectors &= ~((sector_t)mddev->chunk_sectors - 1);
+	newsize = r5x_array_size(mddev, sectors, mddev->raid_disks);
+	if (mddev->external_size && mddev->array_sectors > newsize)
+		return -EINVAL;
+	if (md_bitmap_enabled(mddev, false)) {
+		ret = mddev->bitmap_ops->resize(mddev, sectors, 0);
+		if (ret)
+			return ret;
+	}
+	md_set_array_sectors(mddev, newsize);
+	if (sectors > mddev->dev_sectors &&
+	    mddev->resync_offset > mddev->dev_sectors) {
+		/* the new space has never been synced */
+		mddev->resync_offset = mddev->dev_sectors;
+		set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);
+	}
+	mddev->dev_sectors = sectors;
+	mddev->resync_max_sectors = sectors;
+	return 0;
+}
+
+/*
+ * quiesce(1): no new stripe work starts and every stripe and aligned read
+ * has finished when this returns; quiesce(0) lets work start again.
+ */
+void r5x_quiesce(struct mddev *mddev, int quiesce)
+{
+	struct r5x_conf *conf = mddev->private;
+
+	spin_lock_irq(&conf->lock);
+	if (quiesce) {
+		conf->quiesce = 1;
+		wait_event_lock_irq(conf->wait_quiet,
+				    !conf->active &&
+				    !atomic_read(&conf->aligned_reads),
+				    conf->lock);
+	} else {
+		conf->quiesce = 0;
+		wake_up(&conf->wait_stripe);
+	}
+	spin_unlock_irq(&conf->lock);
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raid456x: the array request path.  Reads that fit in one chunk go
+ * straight to the member that holds them; everything else is cut into
+ * member blocks and queued on stripes for the md thread.
+ */
+#include "r5x.h"
+#include "md-bitmap.h"
+
+/*
+ * Queue @bio's share of the data block at array sector @lsector (block
+ * aligned), which lives on member @dd of @sh.  The share holds a
+ * bio_inc_remaining() reference and, for writes, an md_write_inc() one.
+ */
+static void r5x_attach(struct r5x_conf *conf, struct r5x_stripe *sh,
+		       struct bio *bio, sector_t lsector, int dd)
+{
+	sector_t start = bio->bi_iter.bi_sector;
+	sector_t first = max(start, lsector);
+	sector_t last = min(bio_end_sector(bio), lsector + R5X_BLK_SECTORS);
+	bool write = op_is_write(bio->bi_opf);
+	struct r5x_ref *ref, **tail;
+
+	ref = mempool_alloc(&conf->ref_pool, GFP_NOIO);
+	ref->next = NULL;
+	ref->bio = bio;
+	ref->bio_off = (first - start) << SECTOR_SHIFT;
+	ref->pg_off = (first - lsector) << SECTOR_SHIFT;
+	ref->len = (last - first) << SECTOR_SHIFT;
+
+	bio_inc_remaining(bio);
+	if (write)
+		md_write_inc(conf->mddev, bio);
+
+	spin_lock_irq(&sh->lock);
+	/* append: overlapping writes reach the page in arrival order */
+	tail = write ? &sh->dev[dd].towrite : &sh->dev[dd].toread;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = ref;
+	if (write) {
+		/* the bitmap bits were set before this read of bm_seq_next */
+		spin_lock(&conf->lock);
+		sh->bm_seq = conf->bm_seq_next;
+		spin_unlock(&conf->lock);
+	}
+	spin_unlock_irq(&sh->lock);
+}
+
+/*
+ * Queue every share of @bio that falls in stripe @off of chunk row @row.
+ * All of them are attached before the stripe is released to the thread,
+ * so a bio that covers a whole stripe is written without reads.
+ */
+static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
+			     unsigned int off, unsigned int flags)
+{
+	sector_t start = bio->bi_iter.bi_sector;
+	sector_t end = bio_end_sector(bio);
+	sector_t msector = row * conf->chunk_sectors + off;
+	struct r5x_stripe *sh = NULL;
+	int pd = r5x_parity_disk(conf, msector);
+	int d;
+
+	for (d = 0; d < conf->data_disks; d++) {
+		sector_t lsector = (row * conf->data_disks + d) *
+				   conf->chunk_sectors + off;
+
+		if (lsector + R5X_BLK_SECTORS <= start || lsector >= end)
+			continue;
+		if (!sh)
+			sh = r5x_get_stripe(conf, msector, flags);
+		r5x_attach(conf, sh, bio, lsector, r5x_data_member(conf, d, pd));
+	}
+	if (sh) {
+		set_bit(R5X_S_HANDLE, &sh->state);
+		r5x_release_stripe(sh);
+	}
+}
+
+/* Queue a bio on the stripes it touches, in member order. */
+static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
+			  unsigned int flags)
+{
+	sector_t start = bio->bi_iter.bi_sector;
+	sector_t end = bio_end_sector(bio);
+	u64 chunk = conf->chunk_sectors;
+	u64 row_len = chunk * conf->data_disks;
+	u64 row, last_row;
+
+	if (end <= start)
+		return;
+	row = div64_u64(start, row_len);
+	last_row = div64_u64(end - 1, row_len);
+	for (; row <= last_row; row++) {
+		u64 base = row * row_len;
+		u64 lo = max_t(u64, start, base) - base;
+		u64 hi = min_t(u64, end, base + row_len) - base;
+		unsigned int off, off_lo = 0, off_hi = chunk;
+
+		/* within one chunk only that chunk's offsets are touched */
+		if ((lo ^ (hi - 1)) < chunk) {
+			/* chunk sizes are powers of two */
+			off_lo = lo & (chunk - 1) & ~R5X_BLK_MASK;
+			off_hi = ((hi - 1) & (chunk - 1)) + 1;
+		}
+		for (off = off_lo; off < off_hi; off += R5X_BLK_SECTORS)
+			r5x_queue_stripe(conf, bio, row, off, flags);
+	}
+}
+
+static void r5x_aligned_put(struct r5x_conf *conf)
+{
+	if (atomic_dec_and_test(&conf->aligned_reads))
+		wake_up(&conf->wait_quiet);
+}
+
+static void r5x_aligned_endio(struct bio *clone)
+{
+	struct r5x_aligned *ar = container_of(clone, struct r5x_aligned,
+					      clone);
+	struct bio *orig = ar->orig;
+	struct md_rdev *rdev = ar->rdev;
+	struct mddev *mddev = rdev->mddev;
+	struct r5x_conf *conf = mddev->private;
+	blk_status_t status = clone->bi_status;
+	unsigned long flags;
+
+	bio_put(clone);
+	rdev_dec_pending(rdev, mddev);
+	if (!status) {
+		bio_endio(orig);
+		r5x_aligned_put(conf);
+		return;
+	}
+	/* retry through the cache, which rebuilds and rewrites the block */
+	spin_lock_irqsave(&conf->retry_lock, flags);
+	bio_list_add(&conf->retry, orig);
+	spin_unlock_irqrestore(&conf->retry_lock, flags);
+	queue_work(system_wq, &conf->retry_work);
+}
+
+/*
+ * Aligned reads that failed.  The aligned_reads count taken for them is
+ * dropped only after they are queued, so quiesce waits for the retry;
+ * that is why the stripes are taken with R5X_GET_NOQUIESCE.
+ */
+void r5x_retry_work(struct work_struct *work)
+{
+	struct r5x_conf *conf = container_of(work, struct r5x_conf,
+					     retry_work);
+	struct bio *bio;
+
+	for (;;) {
+		spin_lock_irq(&conf->retry_lock);
+		bio = bio_list_pop(&conf->retry);
+		spin_unlock_irq(&conf->retry_lock);
+		if (!bio)
+			break;
+		r5x_queue_bio(conf, bio, R5X_GET_NOQUIESCE);
+		bio_endio(bio);
+		r5x_aligned_put(conf);
+	}
+}
+
+/* Try to send a read that lies within one chunk to its member. */
+static bool r5x_aligned_read(struct r5x_conf *conf, struct bio *bio)
+{
+	sector_t start = bio->bi_iter.bi_sector;
+	unsigned int sectors = bio_sectors(bio);
+	struct r5x_aligned *ar;
+	struct md_rdev *rdev;
+	struct bio *clone;
+	sector_t msector;
+	int dd, pd;
+
+	if (!sectors ||
+	    (start & (conf->chunk_sectors - 1)) + sectors > conf->chunk_sectors)
+		return false;
+	msector = r5x_map_sector(conf, start, &dd, &pd);
+
+	rcu_read_lock();
+	rdev = READ_ONCE(conf->disks[dd].rdev);
+	if (!rdev || test_bit(Faulty, &rdev->flags) ||
+	    (!test_bit(In_sync, &rdev->flags) &&
+	     msector + sectors > READ_ONCE(rdev->recovery_offset)) ||
+	    rdev_has_badblock(rdev, msector, sectors)) {
+		rcu_read_unlock();
+		return false;
+	}
+	atomic_inc(&rdev->nr_pending);
+	rcu_read_unlock();
+
+	spin_lock_irq(&conf->lock);
+	if (conf->quiesce) {
+		spin_unlock_irq(&conf->lock);
+		rdev_dec_pending(rdev, conf->mddev);
+		return false;
+	}
+	atomic_inc(&conf->aligned_reads);
+	spin_unlock_irq(&conf->lock);
+
+	clone = bio_alloc_clone(rdev->bdev, bio, GFP_NOIO, &conf->read_bs);
+	ar = container_of(clone, struct r5x_aligned, clone);
+	ar->orig = bio;
+	ar->rdev = rdev;
+	clone->bi_end_io = r5x_aligned_endio;
+	clone->bi_iter.bi_sector = msector + rdev->data_offset;
+	submit_bio_noacct(clone);
+	return true;
+}
+
+bool r5x_make_request(struct mddev *mddev, struct bio *bi)
+{
+	struct r5x_conf *conf = mddev->private;
+	bool write = op_is_write(bi->bi_opf);
+
+	if (unlikely(bi->bi_opf & REQ_PREFLUSH) && md_flush_request(mddev, bi))
+		return true;
+
+	if (unlikely(bio_op(bi) != REQ_OP_READ && bio_op(bi) != REQ_OP_WRITE)) {
+		/* discard and write-zeroes are not advertised */
+		bio_io_error(bi);
+		return true;
+	}
+
+	if (!write && bio_sectors(bi)) {
+		sector_t in_chunk = bi->bi_iter.bi_sector &
+				    (conf->chunk_sectors - 1);
+
+		/* reads go chunk by chunk, so most can bypass the cache */
+		if (in_chunk + bio_sectors(bi) > conf->chunk_sectors) {
+			bi = bio_submit_split_bioset(bi, conf->chunk_sectors -
+						     in_chunk, &mddev->bio_set);
+			if (!bi)
+				return true;
+		}
+	}
+
+	if (write)
+		md_write_start(mddev, bi);
+	/* accounting, and for writes the bitmap's start_write */
+	md_account_bio(mddev, &bi);
+
+	if (!write && r5x_aligned_read(conf, bi))
+		return true;
+
+	r5x_queue_bio(conf, bi, 0);
+	if (write)
+		md_write_end(mddev);
+	/* drop make_request's own reference; the shares hold the bio */
+	bio_endio(bi);
+	return true;
+}

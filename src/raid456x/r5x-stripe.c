@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raid456x: the stripe state machine.
+ *
+ * r5x_handle_stripe() runs only in the md thread and never while member
+ * IO of the stripe is in flight (every completion requeues the stripe).
+ * Each call derives everything from the current flags:
+ *
+ *   1. finish what the last IO round did (read errors, written bios);
+ *   2. work out which member pages are needed: by reads, by the write
+ *      plan (read-modify-write or reconstruct-write, cheapest first), by a
+ *      sync, and by blocks to rewrite after a read error;
+ *   3. read the needed pages that a member can supply; if any read was
+ *      issued, stop until it completes;
+ *   4. rebuild the (single) needed page no member can supply from the
+ *      others, then serve reads from the cache;
+ *   5. run the write (bitmap permitting) or the sync step and write the
+ *      results.
+ *
+ * A member "can supply" block B if it has an rdev that is not Faulty, is
+ * In_sync or recovered past B, has no read error or bad block at B, and
+ * is not the member being rebuilt by a lazy (initial parity) recovery.
+ */
+#include "r5x.h"
+#include "md-bitmap.h"
+
+struct r5x_scan {
+	u64	all;		/* every member */
+	u64	data;		/* data members */
+	u64	parity;		/* the parity member */
+	u64	avail;		/* members that can supply their block */
+	u64	writable;	/* members with a live rdev */
+	u64	uptodate;	/* pages holding current content */
+	u64	toread;		/* pages with reads queued */
+	u64	towrite;	/* pages with writes queued */
+	u64	full;		/* pages completely overwritten by towrite */
+};
+
+static bool r5x_dev_avail(struct r5x_stripe *sh, int i, struct md_rdev *rdev)
+{
+	struct mddev *mddev = sh->conf->mddev;
+
+	if (!rdev || test_bit(Faulty, &rdev->flags))
+		return false;
+	if (test_bit(R5X_D_READ_ERR, &sh->dev[i].flags))
+		return false;
+	if (rdev_has_badblock(rdev, sh->sector, R5X_BLK_SECTORS))
+		return false;
+	if (test_bit(In_sync, &rdev->flags))
+		return true;
+	if (sh->sector + R5X_BLK_SECTORS > READ_ONCE(rdev->recovery_offset))
+		return false;
+#ifdef MDX_HAVE_LAZY_RECOVER
+	/*
+	 * A lazy recovery rebuilds a member that is not In_sync although
+	 * its recovery_offset says otherwise: ordinary IO trusts it, the
+	 * sync of this stripe must rebuild it from the others.
+	 */
+	if (test_bit(R5X_S_SYNCING, &sh->state) &&
+	    test_bit(MD_RECOVERY_LAZY_RECOVER, &mddev->recovery))
+		return false;
+#endif
+	return true;
+}
+
+static u8 r5x_ref_mask(struct r5x_ref *ref)
+{
+	unsigned int first = ref->pg_off >> SECTOR_SHIFT;
+	unsigned int n = ref->len >> SECTOR_SHIFT;
+
+	return GENMASK(first + n - 1, first);
+}
+
+static void r5x_scan(struct r5x_stripe *sh, struct r5x_scan *s)
+{
+	struct r5x_conf *conf = sh->conf;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->all = GENMASK_ULL(conf->raid_disks - 1, 0);
+	s->parity = BIT_ULL(sh->pd_idx);
+	s->data = s->all & ~s->parity;
+
+	rcu_read_lock();
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct md_rdev *rdev = READ_ONCE(conf->disks[i].rdev);
+
+		if (rdev && !test_bit(Faulty, &rdev->flags))
+			s->writable |= BIT_ULL(i);
+		if (r5x_dev_avail(sh, i, rdev))
+			s->avail |= BIT_ULL(i);
+	}
+	rcu_read_unlock();
+
+	spin_lock_irq(&sh->lock);
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct r5x_dev *dev = &sh->dev[i];
+		struct r5x_ref *ref;
+		u8 cover = 0;
+
+		if (test_bit(R5X_D_UPTODATE, &dev->flags))
+			s->uptodate |= BIT_ULL(i);
+		if (dev->toread)
+			s->toread |= BIT_ULL(i);
+		if (!dev->towrite)
+			continue;
+		s->towrite |= BIT_ULL(i);
+		for (ref = dev->towrite; ref; ref = ref->next)
+			cover |= r5x_ref_mask(ref);
+		if (cover == GENMASK(R5X_BLK_SECTORS - 1, 0))
+			s->full |= BIT_ULL(i);
+	}
+	spin_unlock_irq(&sh->lock);
+}
+
+/* Detach a request list of member @i under sh->lock. */
+static struct r5x_ref *r5x_take(struct r5x_stripe *sh, struct r5x_ref **list)
+{
+	struct r5x_ref *ref;
+
+	spin_lock_irq(&sh->lock);
+	ref = *list;
+	*list = NULL;
+	spin_unlock_irq(&sh->lock);
+	return ref;
+}
+
+static void r5x_end_list(struct r5x_conf *conf, struct r5x_ref *ref,
+			 bool error)
+{
+	struct r5x_ref *next;
+
+	for (; ref; ref = next) {
+		next = ref->next;
+		r5x_end_ref(conf, ref, error);
+	}
+}
+
+/* Serve queued reads of every up-to-date page in @mask. */
+static void r5x_serve_reads(struct r5x_stripe *sh, u64 mask)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_ref *ref, *next;
+	int i;
+
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct r5x_dev *dev = &sh->dev[i];
+
+		if (!(mask & BIT_ULL(i)) ||
+		    !test_bit(R5X_D_UPTODATE, &dev->flags))
+			continue;
+		for (ref = r5x_take(sh, &dev->toread); ref; ref = next) {
+			next = ref->next;
+			r5x_copy_ref(ref, dev->page, false);
+			r5x_end_ref(conf, ref, false);
+		}
+	}
+}
+
+/*
+ * More than one member cannot supply its block: queued writes and reads
+ * of lost blocks fail, reads of blocks that can still be read go on.
+ */
+static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
+{
+	struct r5x_conf *conf = sh->conf;
+	int i;
+
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct r5x_dev *dev = &sh->dev[i];
+
+		r5x_end_list(conf, r5x_take(sh, &dev->towrite), true);
+		r5x_end_list(conf, dev->written, true);
+		dev->written = NULL;
+		if (!(s->avail & BIT_ULL(i)) &&
+		    !test_bit(R5X_D_UPTODATE, &dev->flags))
+			r5x_end_list(conf, r5x_take(sh, &dev->toread), true);
+	}
+	if (test_and_clear_bit(R5X_S_SYNC_REQ, &sh->state)) {
+		clear_bit(R5X_S_SYNCING, &sh->state);
+		clear_bit(R5X_S_SYNC_WRITE, &sh->state);
+		md_done_sync(conf->mddev, R5X_BLK_SECTORS);
+		md_sync_error(conf->mddev);
+	}
+}
+
+/*
+ * Extend @need so that it can be satisfied: a needed block that no
+ * member can supply is rebuilt from all the others.  Returns the number
+ * of member reads this costs, or INT_MAX if it cannot be satisfied.
+ */
+static int r5x_cost(struct r5x_scan *s, u64 *need)
+{
+	u64 lost = *need & ~s->uptodate & ~s->avail;
+
+	if (hweight64(lost) > 1)
+		return INT_MAX;
+	if (lost) {
+		*need |= s->all & ~lost;
+		if (*need & ~s->uptodate & ~s->avail & ~lost)
+			return INT_MAX;
+	}
+	return hweight64(*need & ~s->uptodate);
+}
+
+enum r5x_wmode { R5X_RMW, R5X_RCW, R5X_RCW_FORCED };
+
+static bool r5x_parity_built(struct r5x_stripe *sh)
+{
+	struct mddev *mddev = sh->conf->mddev;
+
+	/*
+	 * Where the bitmap says parity was never built, the old parity is
+	 * garbage and read-modify-write would keep it so.
+	 */
+	if (!md_bitmap_enabled(mddev, false) ||
+	    !mddev->bitmap_ops->blocks_synced)
+		return true;
+	return mddev->bitmap_ops->blocks_synced(mddev, sh->sector);
+}
+
+/* Choose how to update parity for the queued writes; sets @need. */
+static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
+			  u64 *need)
+{
+	u64 rmw = s->towrite | s->parity;
+	u64 rcw = s->data & ~s->full;
+	int rmw_cost = r5x_cost(s, &rmw);
+	int rcw_cost = r5x_cost(s, &rcw);
+
+	*need = rcw;
+	if (!r5x_parity_built(sh))
+		return R5X_RCW_FORCED;
+	if (rmw_cost < rcw_cost) {
+		*need = rmw;
+		return R5X_RMW;
+	}
+	return R5X_RCW;
+}
+
+/* Rebuild the one page in @lost from all the other pages. */
+static void r5x_rebuild(struct r5x_stripe *sh, int lost)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct page **srcs = conf->srcs + 1;
+	int i, n = 0;
+
+	for (i = 0; i < conf->raid_disks; i++)
+		if (i != lost)
+			srcs[n++] = sh->dev[i].page;
+	/* conf->srcs[0] stays free for r5x_xor_into(); here we set dest */
+	r5x_xor_set(conf, sh->dev[lost].page, srcs, n);
+	set_bit(R5X_D_UPTODATE, &sh->dev[lost].flags);
+}
+
+static void r5x_write_members(struct r5x_stripe *sh, struct r5x_scan *s,
+			      u64 mask)
+{
+	blk_opf_t opf = REQ_OP_WRITE;
+	int i;
+
+	if (test_and_clear_bit(R5X_S_FUA, &sh->state))
+		opf |= REQ_FUA;
+	for (i = 0; i < sh->conf->raid_disks; i++)
+		if (mask & s->writable & BIT_ULL(i))
+			r5x_submit_dev(sh, i, opf);
+}
+
+/* Apply the queued writes to the pages, update parity, write it all. */
+static void r5x_run_write(struct r5x_stripe *sh, struct r5x_scan *s, int mode)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct page *pages[R5X_MAX_DISKS];
+	struct r5x_dev *pdev = &sh->dev[sh->pd_idx];
+	u64 changed = 0;
+	int i, n = 0;
+
+	if (mode == R5X_RMW)
+		conf->stat_rmw++;
+	else if (mode == R5X_RCW_FORCED)
+		conf->stat_forced_rcw++;
+	else if (!(s->data & ~s->full))
+		conf->stat_full++;
+	else
+		conf->stat_rcw++;
+
+	/* only what was queued when planned: later arrivals wait a round */
+	for (i = 0; i < conf->raid_disks; i++) {
+		if (!(s->towrite & BIT_ULL(i)))
+			continue;
+		sh->dev[i].written = r5x_take(sh, &sh->dev[i].towrite);
+		if (sh->dev[i].written)
+			changed |= BIT_ULL(i);
+	}
+
+	if (mode == R5X_RMW) {
+		/* parity ^= old data of the blocks about to change */
+		for (i = 0; i < conf->raid_disks; i++)
+			if (changed & BIT_ULL(i))
+				pages[n++] = sh->dev[i].page;
+		r5x_xor_into(conf, pdev->page, pages, n);
+	}
+
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct r5x_ref *ref;
+
+		if (!(changed & BIT_ULL(i)))
+			continue;
+		for (ref = sh->dev[i].written; ref; ref = ref->next) {
+			if (ref->bio->bi_opf & REQ_FUA)
+				set_bit(R5X_S_FUA, &sh->state);
+			r5x_copy_ref(ref, sh->dev[i].page, true);
+		}
+		set_bit(R5X_D_UPTODATE, &sh->dev[i].flags);
+	}
+
+	if (mode == R5X_RMW) {
+		/* parity ^= new data */
+		r5x_xor_into(conf, pdev->page, pages, n);
+	} else {
+		n = 0;
+		for (i = 0; i < conf->raid_disks; i++)
+			if (s->data & BIT_ULL(i))
+				pages[n++] = sh->dev[i].page;
+		r5x_xor_set(conf, pdev->page, pages, n);
+	}
+	set_bit(R5X_D_UPTODATE, &pdev->flags);
+	r5x_write_members(sh, s, changed | s->parity);
+}
+
+/* One sync step once every needed page is up to date. */
+static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct mddev *mddev = conf->mddev;
+	struct page *pages[R5X_MAX_DISKS];
+	u64 write = 0;
+	int i, n = 0;
+
+	if (lost) {
+		/* recovery: the rebuild already happened, store it */
+		write = lost;
+	} else {
+		for (i = 0; i < conf->raid_disks; i++)
+			if (s->data & BIT_ULL(i))
+				pages[n++] = sh->dev[i].page;
+		r5x_xor_set(conf, conf->scratch, pages, n);
+		if (memcmp(page_address(conf->scratch),
+			   page_address(sh->dev[sh->pd_idx].page), PAGE_SIZE)) {
+			atomic64_add(R5X_BLK_SECTORS, &mddev->resync_mismatches);
+			if (!test_bit(MD_RECOVERY_CHECK, &mddev->recovery)) {
+				copy_highpage(sh->dev[sh->pd_idx].page,
+					      conf->scratch);
+				write = s->parity;
+			}
+		}
+	}
+	write &= s->writable;
+	if (write) {
+		set_bit(R5X_S_SYNC_WRITE, &sh->state);
+		r5x_write_members(sh, s, write);
+		return;
+	}
+	clear_bit(R5X_S_SYNC_REQ, &sh->state);
+	clear_bit(R5X_S_SYNCING, &sh->state);
+	md_done_sync(mddev, R5X_BLK_SECTORS);
+}
+
+/* Account for a finished sync write round. */
+static void r5x_finish_io(struct r5x_stripe *sh)
+{
+	if (test_and_clear_bit(R5X_S_SYNC_WRITE, &sh->state)) {
+		clear_bit(R5X_S_SYNC_REQ, &sh->state);
+		clear_bit(R5X_S_SYNCING, &sh->state);
+		md_done_sync(sh->conf->mddev, R5X_BLK_SECTORS);
+	}
+}
+
+/* Complete the bios of the write round that has reached the members. */
+static void r5x_end_written(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_scan s;
+	bool failed;
+	int i;
+
+	for (i = 0; i < conf->raid_disks; i++)
+		if (sh->dev[i].written)
+			break;
+	if (i == conf->raid_disks)
+		return;
+	/* with two blocks lost the stripe's data cannot be trusted */
+	r5x_scan(sh, &s);
+	failed = hweight64(s.all & ~s.avail & ~s.uptodate) > 1;
+	for (i = 0; i < conf->raid_disks; i++) {
+		r5x_end_list(conf, sh->dev[i].written, failed);
+		sh->dev[i].written = NULL;
+	}
+}
+
+static bool r5x_bitmap_ready(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	bool ready;
+
+	if (!md_bitmap_enabled(conf->mddev, false))
+		return true;
+	spin_lock_irq(&conf->lock);
+	ready = sh->bm_seq <= conf->bm_seq_done;
+	if (!ready)
+		set_bit(R5X_S_BM_WAIT, &sh->state);
+	spin_unlock_irq(&conf->lock);
+	return ready;
+}
+
+void r5x_handle_stripe(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_scan s;
+	u64 need, lost, reads, readerr = 0;
+	bool sync, want_write;
+	int mode = R5X_RCW;
+	int i;
+
+	if (atomic_read(&sh->io_pending))
+		return;
+	smp_rmb();	/* pairs with the barrier in r5x_end_member_io() */
+
+	r5x_finish_io(sh);
+	r5x_end_written(sh);
+
+again:
+	r5x_scan(sh, &s);
+	/*
+	 * Writes go first; a sync of this stripe starts when none is queued
+	 * and re-reads every member, so that check sees the disks and not
+	 * the cache.
+	 */
+	if (test_bit(R5X_S_SYNC_REQ, &sh->state) && !s.towrite &&
+	    !test_and_set_bit(R5X_S_SYNCING, &sh->state)) {
+		for (i = 0; i < conf->raid_disks; i++)
+			clear_bit(R5X_D_UPTODATE, &sh->dev[i].flags);
+		r5x_scan(sh, &s);
+	}
+	sync = test_bit(R5X_S_SYNCING, &sh->state);
+
+	if (hweight64(s.all & ~s.avail & ~s.uptodate) > 1 ||
+	    (sync && hweight64(s.all & ~s.avail) > 1)) {
+		r5x_fail_stripe(sh, &s);
+		reads = s.toread & s.avail & ~s.uptodate;
+		for (i = 0; i < conf->raid_disks; i++)
+			if (reads & BIT_ULL(i))
+				r5x_submit_dev(sh, i, REQ_OP_READ);
+		r5x_serve_reads(sh, s.toread);
+		return;
+	}
+
+	for (i = 0; i < conf->raid_disks; i++)
+		if (test_bit(R5X_D_READ_ERR, &sh->dev[i].flags))
+			readerr |= BIT_ULL(i);
+	need = s.toread | readerr;
+
+	want_write = s.towrite && !sync;
+	if (want_write) {
+		u64 wneed;
+
+		mode = r5x_plan_write(sh, &s, &wneed);
+		need |= wneed;
+	}
+	/* a sync rebuilds the member(s) that cannot supply, reads the rest */
+	if (sync)
+		need |= s.all;
+	r5x_cost(&s, &need);
+
+	reads = need & ~s.uptodate & s.avail;
+	if (reads) {
+		for (i = 0; i < conf->raid_disks; i++)
+			if (reads & BIT_ULL(i))
+				r5x_submit_dev(sh, i, REQ_OP_READ);
+		r5x_serve_reads(sh, s.toread);
+		return;
+	}
+
+	lost = need & ~s.uptodate;
+	if (lost) {
+		/* every other page is up to date now: rebuild the lost one */
+		r5x_rebuild(sh, __ffs64(lost));
+		goto again;
+	}
+	r5x_serve_reads(sh, s.toread);
+
+	if (want_write) {
+		if (!r5x_bitmap_ready(sh))
+			return;
+		r5x_run_write(sh, &s, mode);
+		/* rewrite read-error blocks in the same round */
+		r5x_write_members(sh, &s, readerr & ~(s.towrite | s.parity));
+		return;
+	}
+	if (sync) {
+		r5x_run_sync(sh, &s, s.all & ~s.avail);
+		if (atomic_read(&sh->io_pending))
+			return;
+	}
+	if (readerr)
+		r5x_write_members(sh, &s, readerr);
+	/* writes held back by the sync that just ended: come back for them */
+	if (s.towrite && !atomic_read(&sh->io_pending))
+		set_bit(R5X_S_HANDLE, &sh->state);
+}
