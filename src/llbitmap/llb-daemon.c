@@ -202,22 +202,34 @@ void llb_want_sync(struct llb *b)
  * is our own bit, and this work keeps asking md, every LLB_KICK_PERIOD,
  * until no chunk waits for a sync any more.
  *
- * Syncs are requested as plain resyncs (MD_RECOVERY_SYNC), never as md's
- * lazy recovery (MD_RECOVERY_LAZY_RECOVER).  Lazy recovery picks an
- * in-sync member, clears its In_sync bit and rebuilds it; md's superblock
- * then records that member as "rebuilding", and after a power cut mdadm
- * refuses to assemble a dirty array with a rebuilding member without
+ * On RAID-4/5/6 a sync is requested as a plain resync, never as md's lazy
+ * recovery (MD_RECOVERY_LAZY_RECOVER).  Lazy recovery picks an in-sync
+ * member, clears its In_sync bit and rebuilds it; md's superblock then
+ * records that member as "rebuilding", and after a power cut mdadm
+ * refuses to assemble the dirty array with a rebuilding member without
  * --force.  A resync reads every member and rewrites parity where it does
- * not match, which builds the same parity, while every member stays
- * In_sync in the superblock: after a crash the array assembles like any
- * array that was being written, and the chunks still marked NeedSync on
- * disk are synced again.
+ * not match, which builds the same parity while every member stays
+ * In_sync on disk: after a crash the array assembles like any array that
+ * was being written, and the chunks still marked on disk are synced again.
+ *
+ * raid5 only rebuilds parity in a resync for stripes at or above
+ * mddev->resync_offset (below it the array is known clean and a "resync"
+ * stripe is just read), so the offset is lowered to the first chunk that
+ * waits.  That is md's own "this array needs a resync from here" mark: md
+ * then starts the resync itself (md_choose_sync_action), moves the offset
+ * forward at its checkpoints and sets it back to MaxSector when done;
+ * while it is below MaxSector raid5 also writes those stripes with
+ * reconstruct-write, which is what unbuilt parity needs anyway.  We change
+ * it only under reconfig_mutex and while no sync thread runs, as md's
+ * resync_start sysfs file does; trylock, because destroy cancels this work
+ * with the mutex held.
  */
 void llb_kick_fn(struct work_struct *work)
 {
 	struct llb *b = container_of(to_delayed_work(work), struct llb,
 				     kick_work);
 	struct mddev *mddev = b->mddev;
+	unsigned long first;
 
 	if (test_bit(BITMAP_SHUTDOWN, &b->flags))
 		return;
@@ -230,11 +242,19 @@ void llb_kick_fn(struct work_struct *work)
 	    test_bit(MD_RECOVERY_RUNNING, &mddev->recovery) ||
 	    test_bit(MD_RECOVERY_FROZEN, &mddev->recovery))
 		goto later;
+	if (!mddev_trylock(mddev))
+		goto later;
+	/* rechecked under the mutex: md starts sync threads holding it */
+	if (test_bit(MD_RECOVERY_RUNNING, &mddev->recovery) ||
+	    !md_is_rdwr(mddev) || mddev->degraded || !mddev->pers ||
+	    test_bit(BITMAP_SHUTDOWN, &b->flags) || mddev->bitmap != b) {
+		mddev_unlock(mddev);
+		goto later;
+	}
 
 	if (test_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
 		mutex_lock(&mddev->bitmap_info.mutex);
-		if (mddev->bitmap == b && !test_bit(BITMAP_SHUTDOWN, &b->flags) &&
-		    test_and_clear_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
+		if (test_and_clear_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
 			llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
 			/* make the request itself survive a crash */
 			llb_write_dirty(b);
@@ -247,14 +267,24 @@ void llb_kick_fn(struct work_struct *work)
 	 * scan re-raises it (llb_want_sync() sets the bit after storing).
 	 */
 	clear_bit(LLB_SYNC_WANTED, &b->priv);
-	/* clear the wish before reading states; pairs with llb_run's store */
+	/* clear the wish before reading states; pairs with llb_want_sync() */
 	smp_mb__after_atomic();
-	if (!llb_has_state(b, LLB_UNSYNCED))
+	first = llb_find_state(b, LLB_UNSYNCED);
+	if (first >= b->nchunks) {
+		mddev_unlock(mddev);
 		return;
+	}
 	set_bit(LLB_SYNC_WANTED, &b->priv);
 
+	if (raid_is_456(mddev)) {
+		sector_t from = (sector_t)first << b->chunkshift;
+
+		if (from < llb_resync_offset(mddev))
+			llb_resync_offset(mddev) = from;
+	}
 	set_bit(MD_RECOVERY_SYNC, &mddev->recovery);
 	set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);
+	mddev_unlock(mddev);
 	md_wakeup_thread(mddev->thread);
 later:
 	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))

@@ -302,13 +302,18 @@ void llb_count_states(struct llb *b, unsigned long *count)
 	}
 }
 
-/* Is any chunk in one of the states whose bit is set in @mask? */
-bool llb_has_state(struct llb *b, unsigned long mask)
+/* First chunk in one of the states set in @mask, or nchunks if none. */
+unsigned long llb_find_state(struct llb *b, unsigned long mask)
 {
 	unsigned long c;
 
 	for (c = 0; c < b->nchunks; c++)
 		if (mask & BIT(llb_get(b, c) & 31))
-			return true;
-	return false;
+			break;
+	return c;
+}
+
+bool llb_has_state(struct llb *b, unsigned long mask)
+{
+	return llb_find_state(b, mask) < b->nchunks;
 }

@@ -33,6 +33,13 @@
 /* How often the sync kicker looks again while work is outstanding. */
 #define LLB_KICK_PERIOD		(HZ / 2)
 
+/* md renamed recovery_cp to resync_offset */
+#ifdef MDX_HAVE_RESYNC_OFFSET
+#define llb_resync_offset(mddev)	((mddev)->resync_offset)
+#else
+#define llb_resync_offset(mddev)	((mddev)->recovery_cp)
+#endif
+
 /* Values of the per-chunk byte; these numbers are the on-disk format. */
 enum llb_state {
 	LLB_UNWRITTEN = 0,	/* never written: no data, parity unknown */
@@ -150,6 +157,7 @@ u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 void llb_init_states(struct llb *b);
 void llb_count_states(struct llb *b, unsigned long *count);
 bool llb_has_state(struct llb *b, unsigned long mask);
+unsigned long llb_find_state(struct llb *b, unsigned long mask);
 void llb_set_range(struct llb *b, unsigned long first, unsigned long last,
 		   u8 state);
 

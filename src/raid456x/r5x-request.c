@@ -48,12 +48,52 @@ static void r5x_attach(struct r5x_conf *conf, struct r5x_stripe *sh,
 }
 
 /*
+ * Writes queued under a submitter's plug keep their stripes until the plug
+ * is flushed, so consecutive bios can fill whole stripes before the md
+ * thread decides how to write them.  Sleeping flushes the plug, so a
+ * submitter waiting for a free stripe never waits on its own.
+ */
+struct r5x_plug {
+	struct blk_plug_cb	cb;
+	struct list_head	stripes;
+};
+
+static void r5x_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct r5x_plug *plug = container_of(cb, struct r5x_plug, cb);
+	struct r5x_stripe *sh, *tmp;
+
+	list_for_each_entry_safe(sh, tmp, &plug->stripes, lru) {
+		list_del_init(&sh->lru);
+		clear_bit(R5X_S_PLUGGED, &sh->state);
+		r5x_release_stripe(sh);
+	}
+	kfree(plug);
+}
+
+static struct r5x_plug *r5x_get_plug(struct r5x_conf *conf)
+{
+	struct blk_plug_cb *cb;
+	struct r5x_plug *plug;
+
+	cb = blk_check_plugged(r5x_unplug, conf, sizeof(*plug));
+	if (!cb)
+		return NULL;
+	plug = container_of(cb, struct r5x_plug, cb);
+	/* a new callback comes zeroed */
+	if (!plug->stripes.next)
+		INIT_LIST_HEAD(&plug->stripes);
+	return plug;
+}
+
+/*
  * Queue every share of @bio that falls in stripe @off of chunk row @row.
  * All of them are attached before the stripe is released to the thread,
  * so a bio that covers a whole stripe is written without reads.
  */
 static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
-			     unsigned int off, unsigned int flags)
+			     unsigned int off, unsigned int flags,
+			     struct r5x_plug *plug)
 {
 	sector_t start = bio->bi_iter.bi_sector;
 	sector_t end = bio_end_sector(bio);
@@ -72,10 +112,15 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 			sh = r5x_get_stripe(conf, msector, flags);
 		r5x_attach(conf, sh, bio, lsector, r5x_data_member(conf, d, pd));
 	}
-	if (sh) {
-		set_bit(R5X_S_HANDLE, &sh->state);
-		r5x_release_stripe(sh);
+	if (!sh)
+		return;
+	set_bit(R5X_S_HANDLE, &sh->state);
+	/* our reference moves to the plug; sh->lru is free while held */
+	if (plug && !test_and_set_bit(R5X_S_PLUGGED, &sh->state)) {
+		list_add_tail(&sh->lru, &plug->stripes);
+		return;
 	}
+	r5x_release_stripe(sh);
 }
 
 /* Queue a bio on the stripes it touches, in member order. */
@@ -86,10 +131,13 @@ static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
 	sector_t end = bio_end_sector(bio);
 	u64 chunk = conf->chunk_sectors;
 	u64 row_len = chunk * conf->data_disks;
+	struct r5x_plug *plug = NULL;
 	u64 row, last_row;
 
 	if (end <= start)
 		return;
+	if (op_is_write(bio->bi_opf))
+		plug = r5x_get_plug(conf);
 	row = div64_u64(start, row_len);
 	last_row = div64_u64(end - 1, row_len);
 	for (; row <= last_row; row++) {
@@ -105,7 +153,7 @@ static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
 			off_hi = ((hi - 1) & (chunk - 1)) + 1;
 		}
 		for (off = off_lo; off < off_hi; off += R5X_BLK_SECTORS)
-			r5x_queue_stripe(conf, bio, row, off, flags);
+			r5x_queue_stripe(conf, bio, row, off, flags, plug);
 	}
 }
 

@@ -15,6 +15,8 @@
  *    count > 0 is on none.  Whoever drops the count to 0 (under conf->lock)
  *    files it by its state bits.  Only a holder of a reference may raise
  *    the count without conf->lock.
+ *  - sh->lru is free while count > 0; a submitter's plug uses it to hold
+ *    stripes (R5X_S_PLUGGED) until the plug is flushed.
  *  - Every member bio in flight holds a stripe reference, so a stripe with
  *    IO in flight is never idle and never reused.
  *  - sh->lock protects the per-member request lists (toread/towrite);
@@ -96,6 +98,7 @@ enum r5x_stripe_state {
 	R5X_S_SYNCING,		/* sync has started: members re-read */
 	R5X_S_SYNC_WRITE,	/* sync writes in flight; md_done_sync after */
 	R5X_S_FUA,		/* the pending write batch carries FUA */
+	R5X_S_PLUGGED,		/* a submitter's plug holds a reference */
 };
 
 struct r5x_stripe {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: mem=6144 timeout=3600 personality=both
+# rig: mem=4096 timeout=3600 personality=both
 # The benchmark run of scripts/bench: not a pass/fail scenario, and kept
 # out of scripts/check.  It measures, in this one VM, every figure of
 # BENCHMARKS.md and prints them as machine-readable lines:
@@ -244,11 +244,11 @@ workload() {
 }
 WORKLOADS="seqwrite randwrite4k randwrite64k seqread"
 
-FIO_BW= FIO_IOPS=
+FIO_BW='' FIO_IOPS=''
 # fio_run DEV NAME [JOBS]: FIO_BW (MiB/s) and FIO_IOPS of one timed run.
 fio_run() {
 	local dev=$1 name=$2 jobs=${3:-} line rc
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046,SC2086
 	bounded $((BENCH_RUNTIME + BENCH_RAMP + 90)) fio --name="$name" --filename="$dev" \
 		$FIO_COMMON $(workload "$name" "$jobs") --output=/tmp/fio.out 2>/tmp/fio.err
 	rc=$?
@@ -264,6 +264,49 @@ fio_run() {
 		FIO_IOPS=$(echo "$line" | awk -F';' '{ printf "%.1f", $49 }') ;;
 	esac
 	return 0
+}
+
+# fio_multi SECTION CONFIG RUN DEV SPEC...: several timed jobs in ONE fio
+# process, one after the other (--stonewall), to pay fio's start-up once
+# (seconds under emulation).  SPEC is METRIC:WORKLOAD[:JOBS].  A metric
+# that the combined run did not give is retried alone.
+fio_multi() {
+	local s=$1 c=$2 r=$3 dev=$4 spec m w j args=() line rc name bw iops
+	shift 4
+	for spec in "$@"; do
+		IFS=: read -r m w j <<<"$spec"
+		# shellcheck disable=SC2046,SC2207
+		args+=(--name="$m" $(workload "$w" "$j") --stonewall)
+	done
+	local w0 w1 fw
+	w0=$(wbytes "${LOOPS[@]}")
+	# shellcheck disable=SC2086
+	bounded $(((BENCH_RUNTIME + BENCH_RAMP + 30) * $# + 60)) fio --filename="$dev" \
+		$FIO_COMMON "${args[@]}" --output=/tmp/fio.out 2>/tmp/fio.err
+	rc=$?
+	# Counting: bytes written to the members per byte fio wrote (parity
+	# read-modify-write and bitmap writes included; ramp time included).
+	w1=$(wbytes "${LOOPS[@]}")
+	fw=$(awk -F';' '$1 == 3 { s += $47 } END { printf "%d", s * 1024 }' /tmp/fio.out 2>/dev/null)
+	if [ $rc -eq 0 ] && [ "${fw:-0}" -gt 0 ]; then
+		emit "section=amp config=$c metric=$s run=$r value=$(awk -v a=$((w1 - w0)) -v b="$fw" 'BEGIN { printf "%.3f", a / b }') unit=x"
+	fi
+	for spec in "$@"; do
+		IFS=: read -r m w j <<<"$spec"
+		line=$(awk -F';' -v n="$m" '$1 == 3 && $3 == n' /tmp/fio.out 2>/dev/null | head -n 1)
+		if [ $rc -ne 0 ] || [ -z "$line" ]; then
+			measure "$s" "$c" "$r" "$dev" "$w" "$j" "$m"
+			continue
+		fi
+		case $w in
+		seqread|degread) bw=$(echo "$line" | awk -F';' '{ printf "%.2f", $7 / 1024 }')
+			iops=$(echo "$line" | awk -F';' '{ printf "%.1f", $8 }') ;;
+		*) bw=$(echo "$line" | awk -F';' '{ printf "%.2f", $48 / 1024 }')
+			iops=$(echo "$line" | awk -F';' '{ printf "%.1f", $49 }') ;;
+		esac
+		emit "section=$s config=$c metric=$m.bw run=$r value=$bw unit=MiB/s"
+		emit "section=$s config=$c metric=$m.iops run=$r value=$iops unit=IOPS"
+	done
 }
 
 # measure SECTION CONFIG RUN DEV NAME [JOBS] [METRIC]
@@ -287,7 +330,7 @@ info cpus "$(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs
 info memory "$(awk '/MemTotal/ { print $2 " KiB" }' /proc/meminfo)"
 info fio_common "$FIO_COMMON"
 for w in $WORKLOADS; do info "fio_$w" "$(workload "$w")"; done
-info params "mode=$BENCH_MODE repeats=$BENCH_REPEATS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP members=$BENCH_NDEV member_mb=$BENCH_MEMBER_MB chunk_kb=$BENCH_CHUNK_KB curve_mb=$BENCH_CURVE_MB curve_repeats=$BENCH_CURVE_REPEATS curve_pcts=$BENCH_CURVE_PCTS cost_sizes=$BENCH_COST_SIZES classic_ready_max_mb=$BENCH_CLASSIC_READY_MAX_MB"
+info params "mode=$BENCH_MODE repeats=$BENCH_REPEATS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP members=$BENCH_NDEV member_mb=$BENCH_MEMBER_MB chunk_kb=$BENCH_CHUNK_KB curve_mb=$BENCH_CURVE_MB curve_repeats=$BENCH_CURVE_REPEATS curve_pcts=$BENCH_CURVE_PCTS cost_sizes=$BENCH_COST_SIZES classic_ready_max_mb=$BENCH_CLASSIC_READY_MAX_MB budgets=$BENCH_TPUT_BUDGET/$BENCH_LAZY_BUDGET/$BENCH_PROACTIVE_BUDGET"
 
 modprobe md-mod
 modprobe loop max_loop=64 2>/dev/null
@@ -319,6 +362,10 @@ done < <(awk '/xor:/ { x = 1 } x && /MB\/sec/ { s = $0; sub(/.*xor: */, "", s); 
 while read -r algo kind speed; do
 	emit "section=limits config=raid6 metric=$algo.$kind run=1 value=$speed unit=MB/s"
 done < <(sed -n 's/^raid6: \([a-z0-9_]*\) *\(gen\|xor\|recov\)() *\([0-9]*\) MB\/s.*/\1 \2 \3/p' /tmp/xor.txt)
+# "raid6: .... xor() N MB/s": the chosen RAID-6 routine's XOR (read-modify-write)
+sed -n 's/^raid6: \.\.\.\. xor() *\([0-9]*\) MB\/s.*/\1/p' /tmp/xor.txt | head -n 1 | while read -r speed; do
+	emit "section=limits config=raid6 metric=chosen.xor run=1 value=$speed unit=MB/s"
+done
 
 # ---------------------------------------------------------------- throughput
 CONFIGS="raid456-none raid456-classic raid456-llbitmap raid456x-none raid456x-llbitmap"
@@ -373,13 +420,12 @@ tput_config() {
 		info "array_$cfg" "$(grep -A2 "^$MD " /proc/mdstat | tr -s ' \n' ' ')"
 	fi
 	note "$cfg run $r: fio"
-	for w in $WORKLOADS; do
-		measure tput "$cfg" "$r" "/dev/$MD" "$w"
-		if [ "$w" = randwrite4k ] && [ "$pers" = raid456 ] && [ "$bm" != none ]; then
-			measure jobs "$cfg" "$r" "/dev/$MD" randwrite4k 1 randwrite4k.j1
-			measure jobs "$cfg" "$r" "/dev/$MD" randwrite4k 4 randwrite4k.j4
-		fi
-	done
+	fio_multi tput "$cfg" "$r" "/dev/$MD" seqwrite:seqwrite randwrite4k:randwrite4k \
+		randwrite64k:randwrite64k seqread:seqread
+	if [ "$pers" = raid456 ] && [ "$bm" != none ]; then
+		fio_multi jobs "$cfg" "$r" "/dev/$MD" randwrite4k.j1:randwrite4k:1 \
+			randwrite4k.j4:randwrite4k:4
+	fi
 	# Degraded read: the last member failed.
 	if bounded 30 mdadm "/dev/$MD" --fail "${LOOPS[-1]}" >/dev/null 2>&1; then
 		measure tput "$cfg" "$r" "/dev/$MD" degread
@@ -408,10 +454,8 @@ tput_config() {
 raw_loop() {
 	local r=$1 w
 	members 1 "${BENCH_MEMBER_MB}M" alloc || { na raw loop all "no loop device"; return; }
-	for w in $WORKLOADS; do
-		measure raw loop "$r" "${LOOPS[0]}" "$w"
-	done
-	measure raw loop "$r" "${LOOPS[0]}" randwrite4k 1 randwrite4k.j1
+	fio_multi raw loop "$r" "${LOOPS[0]}" seqwrite:seqwrite randwrite4k:randwrite4k \
+		randwrite64k:randwrite64k seqread:seqread randwrite4k.j1:randwrite4k:1
 	drop_members
 }
 
@@ -482,12 +526,11 @@ curve_point() {
 		echo 1 >"/sys/block/$MD/md/llbitmap/barrier_idle"
 	fi
 	size=$(( $(blockdev --getsize64 "/dev/$MD") ))
-	mb=$(( size / 1048576 * pct / 100 ))
+	mb=$(( size * pct / 100 / 1048576 ))
 	if [ "$mb" -gt 0 ]; then
 		t0=$(now)
-		bounded "$BENCH_SYNC_LIMIT" fio --name=fill --filename="/dev/$MD" --direct=1 \
-			--ioengine=libaio --rw=write --bs=1M --iodepth=16 --size="${mb}M" \
-			--eta=never --output=/tmp/fio.out >/dev/null 2>&1 ||
+		bounded "$BENCH_SYNC_LIMIT" dd if=/dev/zero of="/dev/$MD" bs=1M count="$mb" \
+			oflag=direct status=none ||
 			{ na curve "$cfg" "p$pct" "fill write failed"; stop_array; return 1; }
 		t1=$(now)
 		emit "section=curve config=$cfg metric=fill_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
@@ -612,7 +655,7 @@ to_mb() {
 }
 
 cost_one() {
-	local size=$1 bm=$2 cfg=$3 how=$4 m0 m1 t0 t1 cs n mb
+	local size=$1 bm=$2 cfg=$3 how=$4 m0 m1 t0 t1 cs n mb bml
 	mb=$(to_mb "$size")
 	members "$BENCH_NDEV" "$size" sparse || { na cost "$cfg" "s$size" "no loop devices"; return; }
 	m0=$(kmem_kb)
@@ -631,6 +674,14 @@ cost_one() {
 	[ "$how" != clean ] && emit "section=cost config=$cfg metric=ready.s$size run=1 value=$(fsub "$t1" "$t0") unit=s"
 	m1=$(kmem_kb)
 	emit "section=cost config=$cfg metric=kmem.s$size run=1 value=$((m1 - m0)) unit=KiB"
+	# md's own account: "bitmap: USED/TOTAL pages [KB], CHUNK chunk"
+	bml=$(grep -A3 "^$MD " /proc/mdstat | grep -o 'bitmap: [0-9]*/[0-9]* pages')
+	if [ -n "$bml" ]; then
+		bml=${bml#bitmap: }
+		emit "section=cost config=$cfg metric=bmpages.s$size run=1 value=${bml%%/*} unit=pages"
+		bml=${bml#*/}
+		emit "section=cost config=$cfg metric=bmpages_max.s$size run=1 value=${bml%% *} unit=pages"
+	fi
 	emit "section=cost config=$cfg metric=member.s$size run=1 value=$(( $(mdattr component_size) * 1024 )) unit=B"
 	case $bm in
 	lockless)

@@ -1,36 +1,57 @@
 # SPDX-License-Identifier: GPL-2.0
-# Power-cut scenarios: four members on virtio disks that outlive the VM
-# (vda..vdd) and a fifth disk (vde) holding the reference data.
+# Power cuts without a reboot: the members are dm devices over loop
+# devices; the cut swaps every one of them to dm-flakey drop_writes, so
+# nothing md writes after that moment reaches the disks (md itself keeps
+# running and believes its writes succeed).  Then the array is stopped (its
+# last writes dropped too), the members are switched back, and the array is
+# assembled the way boot does.
 
-MEMBERS=(/dev/vda /dev/vdb /dev/vdc /dev/vdd)
-REFDEV=/dev/vde
+MEMBERS=()
 
-need_disks() {
-	local d
-	for d in "${MEMBERS[@]}" "$REFDEV"; do
-		[ -b "$d" ] || fail "$d missing (rig header disks=5xMB)"
+# crash_members N SIZE_MB: N members /dev/mapper/llbcI over loop devices.
+crash_members() {
+	local n=$1 i sz
+	must modprobe dm-mod
+	must modprobe dm-flakey
+	mkloops "$n" "$2"
+	for i in $(seq 0 $((n - 1))); do
+		sz=$(dev_sectors "${LOOPS[$i]}")
+		must dmsetup create "llbc$i" --table "0 $sz linear ${LOOPS[$i]} 0"
+		MEMBERS+=("/dev/mapper/llbc$i")
+	done
+	# no udev in the guest
+	must dmsetup mknodes
+}
+
+# power_cut: from now on every write to every member is lost.
+power_cut() {
+	local i sz
+	log "power cut"
+	# Freeze all first, so the cut is one moment for all members.
+	for i in "${!MEMBERS[@]}"; do
+		must dmsetup suspend --noflush --nolockfs "llbc$i"
+	done
+	for i in "${!MEMBERS[@]}"; do
+		sz=$(dev_sectors "${LOOPS[$i]}")
+		must dmsetup load "llbc$i" --table "0 $sz flakey ${LOOPS[$i]} 0 0 3600 1 drop_writes"
+	done
+	for i in "${!MEMBERS[@]}"; do
+		must dmsetup resume "llbc$i"
 	done
 }
 
-# power_cut: stop the machine now, nothing else reaches the disks.
-power_cut() {
-	log "power cut (boot $RIG_BOOT)"
-	echo o >/proc/sysrq-trigger
-	sleep 30
-	fail "still running after the power cut"
-}
-
-# save_ref NAME SLOT: keep /tmp/ref/NAME on the reference disk at SLOT MiB.
-save_ref() {
-	dd if="/tmp/ref/$1" of="$REFDEV" bs=1M seek="$2" oflag=direct conv=fsync,notrunc \
-		status=none || fail "save $1"
-}
-
-# load_ref NAME SLOT LEN_KB: bring it back after the reboot.
-load_ref() {
-	mkdir -p /tmp/ref
-	dd if="$REFDEV" of="/tmp/ref/$1" bs=1k skip=$(($2 * 1024)) count="$3" \
-		iflag=direct status=none || fail "load $1"
+# power_back: stop what is left of the array and restore the members.
+power_back() {
+	local i sz
+	mdadm --stop /dev/md0 >/dev/null 2>&1 || fail "stop after the cut"
+	for i in "${!MEMBERS[@]}"; do
+		sz=$(dev_sectors "${LOOPS[$i]}")
+		must dmsetup suspend "llbc$i"
+		must dmsetup load "llbc$i" --table "0 $sz linear ${LOOPS[$i]} 0"
+		must dmsetup resume "llbc$i"
+	done
+	drop_caches "${MEMBERS[@]}" "${LOOPS[@]}"
+	log "power back"
 }
 
 # assemble_plain: what boot does; no --force, no --run.
@@ -51,9 +72,14 @@ degraded_reads_raw() {
 	local name=$1 off=$2 len=$3 s got want
 	want=$(sum_ref "$name")
 	drop_caches "${MEMBERS[@]}"
-	for s in 0 1 2 3; do
-		got=$(r5parity --missing $s --read-array $((off * 2)) $((len * 2)) - \
+	for s in "${!MEMBERS[@]}"; do
+		got=$(r5parity --missing "$s" --read-array $((off * 2)) $((len * 2)) - \
 			"${MEMBERS[@]}" | cksum | cut -d' ' -f1,2)
 		expect_eq "$got" "$want" "$name read from raw members without slot $s"
 	done
+}
+
+cleanup_members() {
+	local i
+	for i in "${!MEMBERS[@]}"; do dmsetup remove "llbc$i" 2>/dev/null; done
 }

@@ -65,7 +65,8 @@ expect_bits md0 clean "$cl"
 fast_daemon md0
 # A write to clean unwritten: dirty, no need sync, no resync.
 resyncs=$(dmesg | grep -c 'md: resync of RAID array md0')
-write_random /dev/md0 200000 4 b
+bo=$(( $(dev_sectors /dev/md0) / 2 - 4096 ))
+write_random /dev/md0 "$bo" 4 b
 log "after a write to clean unwritten: $(bits_line md0)"
 [ "$(bits md0 dirty)" -gt 0 ] || fail "no dirty chunk"
 expect_bits md0 "need sync" 0
@@ -73,7 +74,7 @@ wait_bits md0 dirty 0 30
 sleep 1
 expect_eq "$(dmesg | grep -c 'md: resync of RAID array md0')" "$resyncs" "resyncs after the write"
 verify_random /dev/md0 0 a
-verify_random /dev/md0 200000 b
+verify_random /dev/md0 "$bo" b
 
 # Degraded: refused with a clear error, nothing changes.
 must mdadm /dev/md0 --fail "${LOOPS[3]}"

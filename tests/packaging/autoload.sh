@@ -3,7 +3,7 @@
 # Boot-time auto-load: with md-llbitmap2-dkms's modprobe.d file in place,
 # loading md_mod loads md_llbitmap2 on its own (softdep), and a lockless
 # array assembles without anyone loading md-llbitmap2 by hand, also when
-# md is loaded by the kernel on its own (opening /dev/md0).  A control run
+# md is loaded by mdadm on its own.  A control run
 # without the modprobe configuration must NOT load it, so a wrong or
 # missing softdep line fails this scenario.
 . /tests/lib.sh
@@ -41,7 +41,13 @@ write_random /dev/md0 0 512 a
 pkg_unload_md
 pkg_loaded md_llbitmap2 && fail "md_llbitmap2 still loaded"
 
-# mdadm opens /dev/md0; the kernel asks modprobe for md (block major 9).
+# mdadm loads md itself: system("modprobe md_mod").  On Debian /bin/sh
+# is dash, which runs kmod's modprobe from PATH.  The guest's /bin/sh is
+# busybox-static, whose sh runs its own modprobe applet instead, and that
+# one knows no softdep: make /bin/sh a PATH-searching shell, as on a host.
+# (The initramfs does not rely on this: its hook force-loads md-llbitmap2.)
+ln -sf bash /usr/bin/sh || fail "replace /bin/sh"
+sh -c 'type modprobe' | grep -q '/sbin/modprobe' || fail "sh still runs a builtin modprobe: $(sh -c 'type modprobe')"
 dmesg -C
 must mdadm --assemble /dev/md0 "${LOOPS[@]}"
 if dmesg | grep -q "can't find bitmap id"; then

@@ -20,7 +20,7 @@ for i in 0 1 2 3; do
 done
 must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
 	--chunk=64 --bitmap=none --assume-clean "${DMS[@]}"
-write_random /dev/md0 0 8192 a
+write_random /dev/md0 0 2048 a
 verify_random /dev/md0 0 a
 
 # set_table I TABLE-TAIL: swap member I's mapping

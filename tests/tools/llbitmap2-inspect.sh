@@ -41,7 +41,7 @@ echo 1 >/sys/block/md0/md/llbitmap/barrier_idle 2>/dev/null || true
 write_random /dev/md0 0 4096 a
 write_random /dev/md0 40000 2048 b
 # let the daemon and any first-write sync settle
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	grep -Eq '^(dirty|need sync|syncing|need sync unwritten|syncing unwritten) [1-9]' $BITS || break
 	sleep 0.5
 done
