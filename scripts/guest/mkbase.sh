@@ -61,7 +61,8 @@ if [ -x /opt/mdadm-4.4/usr/sbin/mdadm ]; then
 fi
 # libpng for the inspector tool, if the project ships one.
 for lib in /usr/lib/x86_64-linux-gnu/libpng16.so.16 /usr/lib/x86_64-linux-gnu/libz.so.1; do
-	[ -e "$lib" ] && copy_bin "$lib"
+	# Keep the soname link path: copy_bin follows it to the real file.
+	[ -e "$lib" ] && copy_bin "$lib" && cp -L "$lib" "$stage$lib"
 done
 
 # Debian's own modules that scenarios load, with their dependencies.

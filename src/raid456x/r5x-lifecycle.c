@@ -177,9 +177,15 @@ static int r5x_set_limits(struct mddev *mddev, struct r5x_conf *conf)
 	lim.features |= BLK_FEAT_RAID_PARTIAL_STRIPES_EXPENSIVE;
 	lim.max_write_zeroes_sectors = 0;
 	mddev_stack_rdev_limits(mddev, &lim, 0);
-	/* discard is not implemented yet */
-	lim.max_hw_discard_sectors = 0;
-	lim.max_user_discard_sectors = 0;
+	if (mddev->bitmap_id == ID_LLBITMAP) {
+		/* discard only marks the bitmap: see r5x_discard() */
+		lim.max_hw_discard_sectors = UINT_MAX;
+		lim.discard_granularity =
+			roundup_pow_of_two(lim.io_opt) ?: PAGE_SIZE;
+	} else {
+		lim.max_hw_discard_sectors = 0;
+		lim.max_user_discard_sectors = 0;
+	}
 	lim.max_hw_sectors = max_t(unsigned int, 2048,
 				   lim.io_opt >> SECTOR_SHIFT);
 	lim.max_segments = USHRT_MAX;

@@ -258,6 +258,27 @@ static bool r5x_aligned_read(struct r5x_conf *conf, struct bio *bio)
 	return true;
 }
 
+/*
+ * With llbitmap a discard only tells the bitmap the range holds nothing
+ * (its chunks become Unwritten: never scrubbed, rebuilt or trusted for
+ * read-modify-write).  The members keep their data, so parity and the
+ * stripe cache stay consistent and no member IO is needed.  Without
+ * llbitmap discard is not advertised.
+ */
+static void r5x_discard(struct mddev *mddev, struct bio *bi)
+{
+	if (mddev->bitmap_id != ID_LLBITMAP) {
+		bi->bi_status = BLK_STS_NOTSUPP;
+		bio_endio(bi);
+		return;
+	}
+	md_write_start(mddev, bi);
+	/* md core calls the bitmap's start_discard on whole chunks inside */
+	md_account_bio(mddev, &bi);
+	bio_endio(bi);
+	md_write_end(mddev);
+}
+
 bool r5x_make_request(struct mddev *mddev, struct bio *bi)
 {
 	struct r5x_conf *conf = mddev->private;
@@ -266,8 +287,12 @@ bool r5x_make_request(struct mddev *mddev, struct bio *bi)
 	if (unlikely(bi->bi_opf & REQ_PREFLUSH) && md_flush_request(mddev, bi))
 		return true;
 
+	if (bio_op(bi) == REQ_OP_DISCARD) {
+		r5x_discard(mddev, bi);
+		return true;
+	}
 	if (unlikely(bio_op(bi) != REQ_OP_READ && bio_op(bi) != REQ_OP_WRITE)) {
-		/* discard and write-zeroes are not advertised */
+		/* write-zeroes is not advertised */
 		bio_io_error(bi);
 		return true;
 	}

@@ -6,7 +6,7 @@
 . /tests/llbitmap/lib-llb.sh
 
 llb_modules
-mkloops 5 128
+mkloops 5 512
 llb_create md0 5 4 --chunk=64
 fast_daemon md0
 size_kb=$(( $(dev_sectors /dev/md0) / 2 ))

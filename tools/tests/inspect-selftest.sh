@@ -163,6 +163,21 @@ gen "$WORK/big.img" size=16777216 chunksize=128 reserved=256 data_offset=2048 pa
 expect 0 "png big" "$LI" --png "$WORK/big.png" "$WORK/big.img"
 expect_msg "boundary warning" 'past the .* reserved'
 check_png "$WORK/big.png" "$WORK/big.img.states" >/dev/null && ok || bad "png big content"
+# more than 512 x 4096 chunks: a cell covers several chunks
+gen "$WORK/huge.img" size=$((2200000 * 8)) chunksize=8 reserved=4400 data_offset=4500 \
+	pattern=zero set.5=3
+expect 0 "png huge" "$LI" --png "$WORK/huge.png" "$WORK/huge.img"
+python3 - "$WORK/huge.png" <<'EOF2' && ok || bad "png huge content"
+import struct, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack('>II', d[16:24])
+pos, idat = 8, b''
+while pos < len(d):
+    n, t = struct.unpack('>I4s', d[pos:pos + 8])
+    if t == b'IDAT': idat += d[pos + 8:pos + 8 + n]
+    pos += 12 + n
+assert len(zlib.decompress(idat)) == h * (w * 3 + 1) and w <= 1100 and h <= 9000, (w, h)
+EOF2
 expect 1 "png unwritable" "$LI" --png /nonexistent/dir/x.png "$img"
 expect_msg "png unwritable" 'cannot create'
 
