@@ -92,13 +92,13 @@ static struct r5x_plug *r5x_get_plug(struct r5x_conf *conf)
  * so a bio that covers a whole stripe is written without reads.
  */
 static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
-			     unsigned int off, unsigned int flags,
-			     struct r5x_plug *plug)
+			     unsigned int off, unsigned int flags)
 {
 	sector_t start = bio->bi_iter.bi_sector;
 	sector_t end = bio_end_sector(bio);
 	sector_t msector = row * conf->chunk_sectors + off;
 	struct r5x_stripe *sh = NULL;
+	struct r5x_plug *plug;
 	int pd = r5x_parity_disk(conf, msector);
 	int d;
 
@@ -115,7 +115,12 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 	if (!sh)
 		return;
 	set_bit(R5X_S_HANDLE, &sh->state);
-	/* our reference moves to the plug; sh->lru is free while held */
+	/*
+	 * Our reference moves to the plug; sh->lru is free while held.  The
+	 * plug is looked up only now: any sleep above may have flushed (and
+	 * freed) an earlier one.
+	 */
+	plug = op_is_write(bio->bi_opf) ? r5x_get_plug(conf) : NULL;
 	if (plug && !test_and_set_bit(R5X_S_PLUGGED, &sh->state)) {
 		list_add_tail(&sh->lru, &plug->stripes);
 		return;
@@ -131,13 +136,10 @@ static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
 	sector_t end = bio_end_sector(bio);
 	u64 chunk = conf->chunk_sectors;
 	u64 row_len = chunk * conf->data_disks;
-	struct r5x_plug *plug = NULL;
 	u64 row, last_row;
 
 	if (end <= start)
 		return;
-	if (op_is_write(bio->bi_opf))
-		plug = r5x_get_plug(conf);
 	row = div64_u64(start, row_len);
 	last_row = div64_u64(end - 1, row_len);
 	for (; row <= last_row; row++) {
@@ -153,7 +155,7 @@ static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
 			off_hi = ((hi - 1) & (chunk - 1)) + 1;
 		}
 		for (off = off_lo; off < off_hi; off += R5X_BLK_SECTORS)
-			r5x_queue_stripe(conf, bio, row, off, flags, plug);
+			r5x_queue_stripe(conf, bio, row, off, flags);
 	}
 }
 

@@ -13,7 +13,7 @@ llb_modules
 mkloops 4 64
 # Garbage in every member: parity must really be built, not inherited.
 for d in "${LOOPS[@]}"; do
-	dd if=/dev/urandom of="$d" bs=1M count=64 status=none || fail "fill $d"
+	dd if=/dev/urandom of="$d" bs=1M count=64 oflag=direct status=none || fail "fill $d"
 done
 llb_create md0 5 4 --chunk=64
 n=$(chunks md0)

@@ -11,7 +11,7 @@
 need_r5parity
 llb_modules
 mkloops 5 64
-dd if=/dev/urandom of="${LOOPS[4]}" bs=1M count=64 status=none || fail "fill spare"
+dd if=/dev/urandom of="${LOOPS[4]}" bs=1M count=64 oflag=direct status=none || fail "fill spare"
 llb_create md0 5 4 --chunk=64
 n=$(chunks md0)
 fast_daemon md0

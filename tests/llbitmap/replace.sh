@@ -27,7 +27,8 @@ kb=$(( ${after%.*} - ${before%.*} ))
 log "replacement got $kb KiB of a $msize_kb KiB member"
 [ "$kb" -lt $((msize_kb / 4)) ] || fail "replacement wrote $kb KiB (member $msize_kb KiB)"
 [ "$kb" -gt $((ten / 3 / 2)) ] || fail "replacement wrote only $kb KiB"
-grep -q "${LOOPS[4]#/dev/}\[1\]" /proc/mdstat || fail "replacement not in slot 1: $(cat /proc/mdstat)"
+mdadm --detail /dev/md0 | grep -Eq "^ +[0-9]+ +[0-9]+ +[0-9]+ +1 +active sync +${LOOPS[4]}\$" ||
+	fail "replacement not active in slot 1: $(mdadm --detail /dev/md0 | tail -6)"
 verify_random /dev/md0 0 a
 md_check md0
 # The new member holds correct data: lose another one.

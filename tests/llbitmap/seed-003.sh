@@ -10,7 +10,7 @@ llb_modules
 mkloops 4 48
 # Garbage everywhere: never-written stripes have random "parity".
 for d in "${LOOPS[@]}"; do
-	dd if=/dev/urandom of="$d" bs=1M count=48 status=none || fail "fill $d"
+	dd if=/dev/urandom of="$d" bs=1M count=48 oflag=direct status=none || fail "fill $d"
 done
 llb_create md0 5 4 --chunk=64
 n=$(chunks md0)
