@@ -8,6 +8,15 @@
 
 #include "r5x.h"
 
+static void r5x_io_done(struct r5x_stripe *sh)
+{
+	/* flags before io_pending; pairs with smp_rmb() in handle_stripe */
+	smp_mb__before_atomic();
+	atomic_dec(&sh->io_pending);
+	set_bit(R5X_S_HANDLE, &sh->state);
+	r5x_release_stripe(sh);
+}
+
 static void r5x_end_member_io(struct bio *bio)
 {
 	struct r5x_stripe *sh = bio->bi_private;
@@ -37,11 +46,49 @@ static void r5x_end_member_io(struct bio *bio)
 	dev->io_rdev = NULL;
 	rdev_dec_pending(rdev, conf->mddev);
 	clear_bit(R5X_D_LOCKED, &dev->flags);
-	/* flags before io_pending; pairs with smp_rmb() in handle_stripe */
-	smp_mb__before_atomic();
-	atomic_dec(&sh->io_pending);
-	set_bit(R5X_S_HANDLE, &sh->state);
-	r5x_release_stripe(sh);
+	r5x_io_done(sh);
+}
+
+static void r5x_end_repl_io(struct bio *bio)
+{
+	struct r5x_stripe *sh = bio->bi_private;
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_dev *dev = container_of(bio, struct r5x_dev, repl_req);
+	struct md_rdev *rdev = dev->io_repl;
+
+	/* a replacement that cannot be written is simply given up */
+	if (bio->bi_status)
+		md_error(conf->mddev, rdev);
+	dev->io_repl = NULL;
+	rdev_dec_pending(rdev, conf->mddev);
+	r5x_io_done(sh);
+}
+
+/* Mirror a write of member @i to the slot's replacement, if there is one. */
+static void r5x_submit_repl(struct r5x_stripe *sh, int i, blk_opf_t opf)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_dev *dev = &sh->dev[i];
+	struct md_rdev *rdev;
+
+	rcu_read_lock();
+	rdev = READ_ONCE(conf->disks[i].replacement);
+	if (!rdev || test_bit(Faulty, &rdev->flags)) {
+		rcu_read_unlock();
+		return;
+	}
+	atomic_inc(&rdev->nr_pending);
+	rcu_read_unlock();
+
+	dev->io_repl = rdev;
+	atomic_inc(&sh->count);
+	atomic_inc(&sh->io_pending);
+	bio_init(&dev->repl_req, rdev->bdev, &dev->repl_vec, 1, opf);
+	dev->repl_req.bi_iter.bi_sector = sh->sector + rdev->data_offset;
+	dev->repl_req.bi_end_io = r5x_end_repl_io;
+	dev->repl_req.bi_private = sh;
+	__bio_add_page(&dev->repl_req, dev->page, PAGE_SIZE, 0);
+	submit_bio_noacct(&dev->repl_req);
 }
 
 /*
@@ -55,6 +102,9 @@ bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 	struct r5x_conf *conf = sh->conf;
 	struct r5x_dev *dev = &sh->dev[i];
 	struct md_rdev *rdev;
+
+	if (op_is_write(opf))
+		r5x_submit_repl(sh, i, opf);
 
 	rcu_read_lock();
 	rdev = READ_ONCE(conf->disks[i].rdev);

@@ -18,7 +18,13 @@ int r5x_calc_degraded(struct r5x_conf *conf)
 	rcu_read_lock();
 	for (i = 0; i < conf->raid_disks; i++) {
 		struct md_rdev *rdev = READ_ONCE(conf->disks[i].rdev);
+		struct md_rdev *repl = READ_ONCE(conf->disks[i].replacement);
 
+		/* a replacement that finished covers for a failed member */
+		if ((!rdev || test_bit(Faulty, &rdev->flags)) && repl &&
+		    !test_bit(Faulty, &repl->flags) &&
+		    test_bit(In_sync, &repl->flags))
+			continue;
 		if (!rdev || test_bit(Faulty, &rdev->flags) ||
 		    !test_bit(In_sync, &rdev->flags))
 			degraded++;
@@ -138,13 +144,14 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 		}
 		if (rdev->raid_disk < 0 || rdev->raid_disk >= n)
 			continue;
-		if (test_bit(Replacement, &rdev->flags) ||
-		    conf->disks[rdev->raid_disk].rdev) {
-			pr_err("md/raid456x:%s: a replacement of member %d is in progress; finish it with the in-tree raid456\n",
-			       mdname(mddev), rdev->raid_disk);
-			ret = -EINVAL;
-			goto fail;
+		if (test_bit(Replacement, &rdev->flags)) {
+			if (conf->disks[rdev->raid_disk].replacement)
+				goto dup;
+			conf->disks[rdev->raid_disk].replacement = rdev;
+			continue;
 		}
+		if (conf->disks[rdev->raid_disk].rdev)
+			goto dup;
 		conf->disks[rdev->raid_disk].rdev = rdev;
 	}
 
@@ -161,6 +168,10 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 		goto fail;
 	return conf;
 
+dup:
+	pr_err("md/raid456x:%s: two devices claim slot %d\n",
+	       mdname(mddev), rdev->raid_disk);
+	ret = -EINVAL;
 fail:
 	r5x_conf_free(conf);
 	return ERR_PTR(ret);
@@ -357,7 +368,20 @@ int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 		WRITE_ONCE(conf->disks[disk].rdev, rdev);
 		return 0;
 	}
-	/* replacement (want_replacement) is not implemented */
+	/* no free slot: take over from a member that wants replacing */
+	for (disk = first; disk <= last; disk++) {
+		struct md_rdev *cur = conf->disks[disk].rdev;
+
+		if (!cur || !test_bit(WantReplacement, &cur->flags) ||
+		    conf->disks[disk].replacement)
+			continue;
+		clear_bit(In_sync, &rdev->flags);
+		set_bit(Replacement, &rdev->flags);
+		rdev->raid_disk = disk;
+		conf->fullsync = true;
+		WRITE_ONCE(conf->disks[disk].replacement, rdev);
+		return 0;
+	}
 	return -EEXIST;
 }
 
@@ -365,23 +389,42 @@ int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 {
 	struct r5x_conf *conf = mddev->private;
 	int number = rdev->raid_disk;
+	struct r5x_disk *p;
+	struct md_rdev **slot;
 
-	if (number < 0 || number >= conf->raid_disks ||
-	    conf->disks[number].rdev != rdev)
+	if (number < 0 || number >= conf->raid_disks)
+		return 0;
+	p = &conf->disks[number];
+	if (p->rdev == rdev)
+		slot = &p->rdev;
+	else if (p->replacement == rdev)
+		slot = &p->replacement;
+	else
 		return 0;
 	if (test_bit(In_sync, &rdev->flags) ||
 	    atomic_read(&rdev->nr_pending))
 		return -EBUSY;
-	/* a member that is not Faulty stays while recovery can use it */
-	if (!test_bit(Faulty, &rdev->flags) && mddev->degraded <= 1)
+	/*
+	 * A member that is not Faulty stays while recovery can use it,
+	 * unless its replacement is taking over.
+	 */
+	if (!test_bit(Faulty, &rdev->flags) && mddev->degraded <= 1 &&
+	    (!p->replacement || p->replacement == rdev))
 		return -EBUSY;
-	WRITE_ONCE(conf->disks[number].rdev, NULL);
+	WRITE_ONCE(*slot, NULL);
 	/* IO paths read the slot under RCU: let them finish with it */
 	synchronize_rcu();
 	if (atomic_read(&rdev->nr_pending)) {
-		WRITE_ONCE(conf->disks[number].rdev, rdev);
+		WRITE_ONCE(*slot, rdev);
 		return -EBUSY;
 	}
+	if (slot == &p->rdev && p->replacement) {
+		/* the replacement becomes the member */
+		WRITE_ONCE(p->rdev, p->replacement);
+		clear_bit(Replacement, &p->replacement->flags);
+		WRITE_ONCE(p->replacement, NULL);
+	}
+	clear_bit(WantReplacement, &rdev->flags);
 	return 0;
 }
 
@@ -393,7 +436,22 @@ int r5x_spare_active(struct mddev *mddev)
 
 	for (i = 0; i < conf->raid_disks; i++) {
 		struct md_rdev *rdev = conf->disks[i].rdev;
+		struct md_rdev *repl = conf->disks[i].replacement;
 
+		if (repl && READ_ONCE(repl->recovery_offset) == MaxSector &&
+		    !test_bit(Faulty, &repl->flags) &&
+		    !test_and_set_bit(In_sync, &repl->flags)) {
+			/* the replacement is complete: retire the old member */
+			if (!rdev || !test_and_clear_bit(In_sync, &rdev->flags))
+				count++;
+			if (rdev) {
+				/* not broken, but it must never come back */
+				set_bit(Faulty, &rdev->flags);
+				sysfs_notify_dirent_safe(rdev->sysfs_state);
+			}
+			sysfs_notify_dirent_safe(repl->sysfs_state);
+			continue;
+		}
 		if (rdev && READ_ONCE(rdev->recovery_offset) == MaxSector &&
 		    !test_bit(Faulty, &rdev->flags) &&
 		    !test_and_set_bit(In_sync, &rdev->flags)) {

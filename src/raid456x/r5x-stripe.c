@@ -29,7 +29,8 @@ struct r5x_scan {
 	u64	data;		/* data members */
 	u64	parity;		/* the parity member */
 	u64	avail;		/* members that can supply their block */
-	u64	writable;	/* members with a live rdev */
+	u64	writable;	/* slots with a live rdev or replacement */
+	u64	repl;		/* replacements this block has not reached */
 	u64	uptodate;	/* pages holding current content */
 	u64	toread;		/* pages with reads queued */
 	u64	towrite;	/* pages with writes queued */
@@ -84,9 +85,15 @@ static void r5x_scan(struct r5x_stripe *sh, struct r5x_scan *s)
 	rcu_read_lock();
 	for (i = 0; i < conf->raid_disks; i++) {
 		struct md_rdev *rdev = READ_ONCE(conf->disks[i].rdev);
+		struct md_rdev *repl = READ_ONCE(conf->disks[i].replacement);
 
-		if (rdev && !test_bit(Faulty, &rdev->flags))
+		if ((rdev && !test_bit(Faulty, &rdev->flags)) ||
+		    (repl && !test_bit(Faulty, &repl->flags)))
 			s->writable |= BIT_ULL(i);
+		if (repl && !test_bit(Faulty, &repl->flags) &&
+		    sh->sector + R5X_BLK_SECTORS >
+		    READ_ONCE(repl->recovery_offset))
+			s->repl |= BIT_ULL(i);
 		if (r5x_dev_avail(sh, i, rdev))
 			s->avail |= BIT_ULL(i);
 	}
@@ -340,7 +347,7 @@ static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
 	if (lost) {
 		/* recovery: the rebuild already happened, store it */
 		write = lost;
-	} else {
+	} else if (test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
 		for (i = 0; i < conf->raid_disks; i++)
 			if (s->data & BIT_ULL(i))
 				pages[n++] = sh->dev[i].page;
@@ -355,6 +362,8 @@ static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
 			}
 		}
 	}
+	/* want_replacement: copy the slot (writes go to both devices) */
+	write |= s->repl;
 	write &= s->writable;
 	if (write) {
 		set_bit(R5X_S_SYNC_WRITE, &sh->state);
@@ -389,9 +398,12 @@ static void r5x_end_written(struct r5x_stripe *sh)
 			break;
 	if (i == conf->raid_disks)
 		return;
-	/* with two blocks lost the stripe's data cannot be trusted */
+	/*
+	 * With two members gone the data cannot be kept, even if the cache
+	 * still holds it: the writes fail.
+	 */
 	r5x_scan(sh, &s);
-	failed = hweight64(s.all & ~s.avail & ~s.uptodate) > 1;
+	failed = hweight64(s.all & ~s.writable) > 1;
 	for (i = 0; i < conf->raid_disks; i++) {
 		r5x_end_list(conf, sh->dev[i].written, failed);
 		sh->dev[i].written = NULL;
@@ -478,6 +490,9 @@ again:
 			if (reads & BIT_ULL(i))
 				r5x_submit_dev(sh, i, REQ_OP_READ);
 		r5x_serve_reads(sh, s.toread);
+		/* a member vanished under us: look again, without it */
+		if (!atomic_read(&sh->io_pending))
+			set_bit(R5X_S_HANDLE, &sh->state);
 		return;
 	}
 

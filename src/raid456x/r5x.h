@@ -86,8 +86,11 @@ struct r5x_dev {
 	struct r5x_ref		*written;	/* md thread only */
 	unsigned long		flags;
 	struct md_rdev		*io_rdev;	/* rdev of the IO in flight */
+	struct md_rdev		*io_repl;	/* replacement being written */
 	struct bio		req;
 	struct bio_vec		vec;
+	struct bio		repl_req;	/* the same write, to the replacement */
+	struct bio_vec		repl_vec;
 };
 
 enum r5x_stripe_state {
@@ -116,8 +119,16 @@ struct r5x_stripe {
 	struct r5x_dev		dev[];
 };
 
+/*
+ * A slot's member and, during want_replacement, the device taking over
+ * from it.  The replacement receives every write of the slot and, from the
+ * recovery, everything below its recovery_offset; it is never read until
+ * spare_active() makes it the member.  Both pointers are read under RCU
+ * and changed by md's add/remove/spare_active paths.
+ */
 struct r5x_disk {
 	struct md_rdev		*rdev;
+	struct md_rdev		*replacement;
 };
 
 struct r5x_conf {
@@ -153,7 +164,7 @@ struct r5x_conf {
 	bool			fullsync;
 
 	struct kmem_cache	*slab;
-	char			slab_name[32];
+	char			slab_name[DISK_NAME_LEN + 8];
 	mempool_t		ref_pool;
 	struct bio_set		read_bs;
 

@@ -49,8 +49,8 @@ log "after assembly: $(bits_line md0)"
 fast_daemon md0
 wait_settled md0 300
 expect_bits md0 clean "$n"
-verify_random /dev/md0 0 a
-verify_random /dev/md0 $((size_kb - LEN)) b
+verify_big /dev/md0 0 a
+verify_big /dev/md0 $((size_kb - LEN)) b
 md_check md0
 must mdadm --stop /dev/md0
 parity_clean "${MEMBERS[@]}"

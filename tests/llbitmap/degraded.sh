@@ -38,7 +38,7 @@ ck=$(chunk_kb md0)
 log "re-add wrote $kb KiB to the member (chunk $ck KiB)"
 [ "$kb" -le $(( (ns + 2) * ck + 512 )) ] || fail "re-add wrote $kb KiB, more than the $ns need-sync chunks"
 wait_settled md0
-verify_random /dev/md0 0 a
+verify_big /dev/md0 0 a
 verify_random /dev/md0 300000 d1
 verify_random /dev/md0 400000 d2
 verify_random /dev/md0 500000 d3

@@ -41,7 +41,8 @@ for tib in 8 16; do
 	# sectors_reserved: bytes 64..67 of the bitmap superblock (sb_start 8)
 	res=$(dd if="${DMS[0]}" bs=512 skip=$((8 + off)) count=1 status=none |
 		od -An -tu4 -j64 -N4 | tr -d ' ')
-	doff=$(mdadm --examine "${DMS[0]}" | sed -n 's/.*Data Offset : \([0-9]*\) sectors.*/\1/p')
+	# data offset in sectors (the same on every member of a new array)
+	doff=$(cat /sys/block/md0/md/dev-*/offset | sort -n | head -n 1)
 	msz=$(md_sysfs md0 component_size)
 	log "${tib} TiB: member data $msz KiB, chunksize $cs sectors, $n chunks, bitmap at +$off, reserved $res sectors, data at $doff"
 	[ $((n + 1024)) -le $((res * 512)) ] || fail "$n chunk states do not fit $res sectors"

@@ -103,6 +103,15 @@ write_big() {
 		fail "write $name to $dev at ${off}k"
 }
 
+# verify_big DEV OFFSET_KB NAME: verify_random in 64 KiB direct reads.
+verify_big() {
+	local dev=$1 off=$2 name=$3 len got
+	len=$(($(stat -c %s "/tmp/ref/$name") / 1024))
+	got=$(dd if="$dev" bs=64k skip=$((off / 64)) count=$((len / 64)) iflag=direct \
+		status=none | cksum | cut -d' ' -f1,2)
+	expect_eq "$got" "$(sum_ref "$name")" "data $name on $dev at ${off}k"
+}
+
 # flip_byte DEV OFFSET: xor one byte with 0xff.
 flip_byte() {
 	local f=$1 off=$2 v

@@ -29,11 +29,11 @@ log "replacement got $kb KiB of a $msize_kb KiB member"
 [ "$kb" -gt $((ten / 3 / 2)) ] || fail "replacement wrote only $kb KiB"
 mdadm --detail /dev/md0 | grep -Eq "^ +[0-9]+ +[0-9]+ +[0-9]+ +1 +active sync +${LOOPS[4]}\$" ||
 	fail "replacement not active in slot 1: $(mdadm --detail /dev/md0 | tail -6)"
-verify_random /dev/md0 0 a
+verify_big /dev/md0 0 a
 md_check md0
 # The new member holds correct data: lose another one.
 must mdadm /dev/md0 --fail "${LOOPS[0]}"
-verify_random /dev/md0 0 a
+verify_big /dev/md0 0 a
 must mdadm --stop /dev/md0
 no_llb_errors
 log "ok"

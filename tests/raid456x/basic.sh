@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=240
+# rig: personality=raid456x mem=1024 timeout=600
 # raid456x alone: create a RAID-5, let it resync, write random data,
 # verify it through the cache and the aligned read path, check parity
 # (md check and the raw r5parity), stop and reassemble, fio verify.
@@ -17,7 +17,7 @@ expect_eq "$(md_sysfs md0 level)" raid5 "level"
 expect_eq "$(md_sysfs md0 stripe_cache_size)" 256 "stripe_cache_size"
 
 # unaligned (through the cache) and large writes
-write_random /dev/md0 0 20480 a
+write_random /dev/md0 0 4096 a
 write_random /dev/md0 30004 12 b
 write_random /dev/md0 40960 3 c
 verify_random /dev/md0 0 a
@@ -27,8 +27,8 @@ md_check md0
 
 echo 64 >/sys/block/md0/md/stripe_cache_size || fail "resize cache"
 expect_eq "$(md_sysfs md0 stripe_cache_size)" 64 "stripe_cache_size after resize"
-fio_verify /dev/md0 4M --rw=randwrite --bs=4k --offset=100M
-fio_verify /dev/md0 32M --rw=write --bs=256k --offset=140M
+fio_verify /dev/md0 2M --rw=randwrite --bs=4k --offset=100M
+fio_verify /dev/md0 16M --rw=write --bs=256k --offset=140M
 md_check md0
 
 must mdadm --stop /dev/md0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=300
+# rig: personality=raid456x mem=1024 timeout=600
 # raid456x with md's classic internal bitmap: fail a member, write while
 # degraded, re-add it: only the dirty region is rebuilt; data and parity
 # verify; then the same member is read through parity.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=300
+# rig: personality=raid456x mem=1024 timeout=600
 # A corrupted parity block: check counts it (mismatch_cnt > 0, nothing
 # written), repair rewrites it, a second check finds nothing, the data
 # never changed, and the raw members are consistent (r5parity).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=400
+# rig: personality=raid456x mem=1024 timeout=800
 # fio writes and verifies while a member fails in the middle of the run;
 # the degraded array is then rebuilt onto a spare, verified again with
 # fio's verify-only pass and md's check, and read once more with a

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=300
+# rig: personality=raid456x mem=1024 timeout=600
 # Members behind device-mapper.  Read errors (dm-flakey error_reads) are
 # answered from the other members and rewritten, and the member stays in
 # the array; write errors (dm-error) fail the member and the data stays

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=raid456x mem=1024 timeout=300
+# rig: personality=raid456x mem=1024 timeout=600
 # Writes update parity by read-modify-write, reconstruct-write or a full
 # stripe write, chosen by cost (r5x_stats proves each ran); the raw
 # members are then checked independently with r5parity, and the data

@@ -1,0 +1,60 @@
+#!/bin/bash
+# rig: personality=both mem=1536 timeout=900
+# raid456x against the in-tree raid456 in one VM: sequential read/write,
+# 4 KiB and 64 KiB random writes, degraded read, resync and recovery time.
+# Prints a table (TCG numbers: compare the two columns, not absolutes);
+# data is verified so a fast wrong answer cannot pass.
+. /tests/lib.sh
+. /tests/raid456x/lib-r5x.sh
+
+must modprobe md-mod
+mkloops 5 96
+
+# run_fio NAME ARGS...: prints the bandwidth in KiB/s
+run_fio() {
+	local name=$1
+	shift
+	fio --name="$name" --filename=/dev/md0 --direct=1 --ioengine=libaio \
+		--eta=never --minimal "$@" >/tmp/fio.min || { cat /tmp/fio.min; fail "fio $name"; }
+	awk -F';' '{ print ($7 > 0 ? $7 : $48) }' /tmp/fio.min
+}
+
+declare -A R
+for p in raid456 raid456x; do
+	use_personality "$p"
+	for d in "${LOOPS[@]}"; do blkdiscard -f "$d" 2>/dev/null; done
+	t0=$(date +%s.%N)
+	must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
+		--chunk=64 --bitmap=none "${LOOPS[@]:0:4}"
+	echo resync >/sys/block/md0/md/sync_action 2>/dev/null
+	md_wait_idle md0 600
+	R[$p,resync_s]=$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN { printf \"%.1f\", a - b }")
+	R[$p,seqwrite]=$(run_fio sw --rw=write --bs=1M --iodepth=8 --size=64M)
+	R[$p,seqread]=$(run_fio sr --rw=read --bs=1M --iodepth=8 --size=64M)
+	R[$p,rand4k]=$(run_fio r4 --rw=randwrite --bs=4k --iodepth=16 --size=64M --runtime=15 --time_based)
+	R[$p,rand64k]=$(run_fio r64 --rw=randwrite --bs=64k --iodepth=8 --size=64M --runtime=15 --time_based)
+	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
+		--verify=crc32c --do_verify=0 --eta=never --output=/dev/null || fail "fill"
+	must mdadm /dev/md0 --fail "${LOOPS[1]}"
+	R[$p,degread]=$(run_fio dr --rw=read --bs=1M --iodepth=8 --size=64M)
+	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
+		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
+		{ cat /tmp/v.out; fail "degraded verify under $p"; }
+	must mdadm /dev/md0 --remove "${LOOPS[1]}"
+	t0=$(date +%s.%N)
+	must mdadm /dev/md0 --add "${LOOPS[4]}"
+	sleep 0.5
+	md_wait_idle md0 600
+	R[$p,recover_s]=$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN { printf \"%.1f\", a - b }")
+	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
+		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
+		{ cat /tmp/v.out; fail "verify after recovery under $p"; }
+	must mdadm --stop /dev/md0
+	for d in "${LOOPS[@]}"; do mdadm --zero-superblock "$d" 2>/dev/null; done
+done
+r5x_unload_all
+printf '%-12s %12s %12s\n' metric raid456 raid456x
+for m in seqwrite seqread rand4k rand64k degread resync_s recover_s; do
+	printf '%-12s %12s %12s\n' "$m" "${R[raid456,$m]}" "${R[raid456x,$m]}"
+done
+log "ok (bandwidths in KiB/s, times in s)"
