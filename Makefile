@@ -9,6 +9,7 @@
 #   make demo        the guided demo VM
 #   make lint        checkpatch --strict, W=1 and sparse
 #   make bench       benchmarks into BENCHMARKS.md
+#   make package-test  build, install and purge the Debian packages
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -16,7 +17,7 @@ MDX_HDR := $(CURDIR)/build/md-$(KVER)
 KERNEL ?= default
 T ?=
 
-.PHONY: all modules headers clean install setup check check-all demo lint bench
+.PHONY: all modules headers clean install setup check check-all demo lint bench package-test
 
 all: modules
 
@@ -51,3 +52,6 @@ lint:
 
 bench:
 	scripts/bench --kernel $(KERNEL)
+
+package-test:
+	scripts/test-package --kernel $(KERNEL)

@@ -49,6 +49,10 @@ done
 # busybox fills in every other applet (sh, awk, sed, grep, ...), without
 # shadowing the GNU/util-linux tools copied above.
 cp /bin/busybox "$stage/usr/bin/busybox"
+# /bin/sh is bash, as a real system's sh is a full shell: busybox's sh
+# would run its own modprobe applet for system("modprobe ..."), which
+# ignores modprobe.d softdeps (mdadm loads md that way).
+ln -s bash "$stage/usr/bin/sh"
 for a in $(/bin/busybox --list); do
 	[ -e "$stage/usr/bin/$a" ] || [ -e "$stage/usr/sbin/$a" ] ||
 		ln -s busybox "$stage/usr/bin/$a"

@@ -31,6 +31,24 @@ done
 grep -q "bitmap" /proc/mdstat || fail "no bitmap line in mdstat"
 must mdadm --stop /dev/md0
 
+# What any md user space that does not know bitmap_type does: assemble by
+# hand through sysfs, leaving bitmap_type at md's default ("bitmap"); md
+# must find version 6 on disk and switch to us.
+echo md5 >/sys/module/md_mod/parameters/new_array || fail "new md5"
+echo 1.2 >/sys/block/md5/md/metadata_version || fail "metadata_version"
+expect_eq "$(md_sysfs md5 bitmap_type | xargs)" "none [bitmap] llbitmap" "default bitmap_type"
+for d in "${LOOPS[@]:0:4}"; do
+	cat "/sys/block/$(basename "$d")/dev" >/sys/block/md5/md/new_dev ||
+		fail "new_dev $d: $(dmesg | tail -n 3)"
+done
+echo active >/sys/block/md5/md/array_state || fail "start md5 by hand"
+expect_eq "$(md_sysfs md5 bitmap_type | xargs)" "none bitmap [llbitmap]" "bitmap_type after the fallback"
+dmesg_has "md5: bitmap version mismatch, switching from 12 to 13" || fail "no version-6 fallback message"
+expect_bits md5 unwritten "$n"
+write_random /dev/md5 0 1024 a
+verify_random /dev/md5 0 a
+must mdadm --stop /dev/md5
+
 # Reassemble with mdadm 4.4: no bitmap_type, the kernel falls back to id 13.
 if MDADM_NO_UDEV=1 $MDADM44 --assemble /dev/md3 "${LOOPS[@]:0:4}" >/tmp/err 2>&1; then
 	md_wait_idle md3
@@ -55,22 +73,6 @@ else
 	log "SKIPPED the mdadm 4.4 check: mdadm 4.4 cannot assemble any array in this guest ($(tr '\n' ' ' </tmp/err2))"
 fi
 
-# What any md user space that does not know bitmap_type does: assemble by
-# hand through sysfs, leaving bitmap_type at md's default ("bitmap"); md
-# must find version 6 on disk and switch to us.
-echo md5 >/sys/module/md_mod/parameters/new_array || fail "new md5"
-echo 1.2 >/sys/block/md5/md/metadata_version || fail "metadata_version"
-expect_eq "$(md_sysfs md5 bitmap_type | xargs)" "none [bitmap] llbitmap" "default bitmap_type"
-for d in "${LOOPS[@]:0:4}"; do
-	cat "/sys/block/$(basename "$d")/dev" >/sys/block/md5/md/new_dev || fail "new_dev $d"
-done
-echo active >/sys/block/md5/md/array_state || fail "start md5 by hand"
-expect_eq "$(md_sysfs md5 bitmap_type | xargs)" "none bitmap [llbitmap]" "bitmap_type after the fallback"
-dmesg_has "md5: bitmap version mismatch, switching from 12 to 13" || fail "no version-6 fallback message"
-expect_bits md5 unwritten "$n"
-write_random /dev/md5 0 1024 a
-verify_random /dev/md5 0 a
-must mdadm --stop /dev/md5
 # --assume-clean: every chunk starts clean.
 for d in "${LOOPS[@]:0:4}"; do mdadm --zero-superblock "$d"; done
 must $MDADM --create /dev/md1 --run --level=5 --raid-devices=4 --chunk=64 \

@@ -80,13 +80,12 @@ fast_daemon() {
 	echo 1 >"/sys/block/$1/md/llbitmap/barrier_idle" || fail "set barrier_idle"
 }
 
-# sync_kb MD: sectors the kernel counted as sync IO on the members / 2.
-# Uses the sync_completed/ resync counters of /proc/diskstats of members.
+# member_write_kb DEV: KiB written to DEV so far (/proc/diskstats).
 member_write_kb() {
 	awk -v d="$(basename "$1")" '$3 == d { print $10 / 2 }' /proc/diskstats
 }
 
-# no_kernel_errors: our module logged nothing alarming.
+# no_llb_errors: our module logged nothing alarming.
 no_llb_errors() {
 	if dmesg | grep -E 'md-llbitmap2: .*(failed|invalid|overruns)'; then
 		fail "md-llbitmap2 reported errors"
@@ -121,7 +120,7 @@ flip_byte() {
 		dd of="$f" bs=1 seek="$off" count=1 conv=notrunc status=none || fail "flip $f"
 }
 
-# need_r5parity: skip the scenario if the parity checker is missing.
+# need_r5parity: the parity checker must be in the guest.
 need_r5parity() {
 	command -v r5parity >/dev/null || fail "r5parity is not in the guest"
 }
