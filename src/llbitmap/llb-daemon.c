@@ -101,12 +101,19 @@ void llb_daemon_fn(struct work_struct *work)
 	unsigned int idx;
 	bool later;
 
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags))
+		return;
 	/*
 	 * A degraded array keeps every Dirty chunk: they are exactly what a
-	 * returning member must resync.
+	 * returning member must resync.  Look again later rather than give
+	 * up: once recovery has made the array whole, nothing else would
+	 * re-arm the timer, and the chunks would stay Dirty (and resync after
+	 * a crash) until the next write to their page.
 	 */
-	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || b->mddev->degraded)
+	if (READ_ONCE(b->mddev->degraded)) {
+		llb_arm_timer(b);
 		return;
+	}
 again:
 	clear_bit(BITMAP_DAEMON_BUSY, &b->flags);
 	later = false;
