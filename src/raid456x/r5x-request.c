@@ -100,7 +100,7 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 	struct r5x_stripe *sh = NULL;
 	struct r5x_plug *plug;
 	int pd = r5x_parity_disk(conf, msector);
-	int d;
+	int d, dd;
 
 	for (d = 0; d < conf->data_disks; d++) {
 		sector_t lsector = (row * conf->data_disks + d) *
@@ -110,7 +110,14 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 			continue;
 		if (!sh)
 			sh = r5x_get_stripe(conf, msector, flags);
-		r5x_attach(conf, sh, bio, lsector, r5x_data_member(conf, d, pd));
+		dd = r5x_data_member(conf, d, pd);
+		/*
+		 * The member failed this read: the thread rebuilds the block
+		 * (or takes it from the cache) and writes it back.
+		 */
+		if (flags & R5X_GET_READERR)
+			set_bit(R5X_D_READ_ERR, &sh->dev[dd].flags);
+		r5x_attach(conf, sh, bio, lsector, dd);
 	}
 	if (!sh)
 		return;
@@ -207,7 +214,7 @@ void r5x_retry_work(struct work_struct *work)
 		spin_unlock_irq(&conf->retry_lock);
 		if (!bio)
 			break;
-		r5x_queue_bio(conf, bio, R5X_GET_NOQUIESCE);
+		r5x_queue_bio(conf, bio, R5X_GET_NOQUIESCE | R5X_GET_READERR);
 		bio_endio(bio);
 		r5x_aligned_put(conf);
 	}

@@ -38,6 +38,9 @@ set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
 echo 3 >/proc/sys/vm/drop_caches
 verify_random /dev/md0 0 a
 grep -q '\[4/4\]' /proc/mdstat || fail "a read error failed the member"
+dmesg_has 'raid456x:md0: read error corrected' || fail "read errors were not rewritten"
+fixed=$(cat /sys/block/md0/md/dev-dm-1/errors 2>/dev/null || echo 0)
+[ "$fixed" -gt 0 ] || fail "no corrected errors counted on member 1"
 set_table 1 "linear ${LOOPS[1]} 0"
 md_check md0
 
