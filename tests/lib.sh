@@ -81,7 +81,7 @@ md_wait_action() {
 	return 1
 }
 
-# md_raid_counter MD FILE: e.g. mismatch_cnt.
+# md_mismatches MD: mismatch_cnt of the last check or repair.
 md_mismatches() {
 	md_sysfs "$1" mismatch_cnt
 }
