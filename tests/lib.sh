@@ -144,3 +144,12 @@ dmesg_has() {
 stop_all() {
 	mdadm --stop --scan >/dev/null 2>&1 || true
 }
+
+# flip_byte FILE OFFSET: xor one byte of a file or device with 0xff.
+flip_byte() {
+	local f=$1 off=$2 v
+	v=$(dd if="$f" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
+	[ -n "$v" ] || fail "read byte $off of $f"
+	printf "\\x$(printf %02x $((v ^ 255)))" |
+		dd of="$f" bs=1 seek="$off" count=1 conv=notrunc status=none || fail "flip $f"
+}

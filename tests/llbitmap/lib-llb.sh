@@ -111,15 +111,6 @@ verify_big() {
 	expect_eq "$got" "$(sum_ref "$name")" "data $name on $dev at ${off}k"
 }
 
-# flip_byte DEV OFFSET: xor one byte with 0xff.
-flip_byte() {
-	local f=$1 off=$2 v
-	v=$(dd if="$f" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
-	[ -n "$v" ] || fail "read byte $off of $f"
-	printf "\\x$(printf %02x $((v ^ 255)))" |
-		dd of="$f" bs=1 seek="$off" count=1 conv=notrunc status=none || fail "flip $f"
-}
-
 # need_r5parity: the parity checker must be in the guest.
 need_r5parity() {
 	command -v r5parity >/dev/null || fail "r5parity is not in the guest"

@@ -91,6 +91,23 @@ assemble() {
 	md_wait_idle "$md"
 }
 
+# take_over MD WHO STATES GEOMETRY DEV...: the other side assembles MD (WHO:
+# "ours" or "upstream" is the new side).  Loading and saving must leave
+# the stored map as the previous side wrote it, and the per-state counts
+# and the geometry must read the same.
+take_over() {
+	local md=$1 who=$2 want_states=$3 want_geom=$4 map
+	shift 4
+	map=$(disk_map "$1")
+	assemble "$md" "$@"
+	if [ "$who" = ours ]; then served_by_us "$md" yes; else served_by_us "$md" no; fi
+	must mdadm --stop "/dev/$md"
+	expect_eq "$(disk_map "$1")" "$map" "stored map of $md after $who loaded and saved it"
+	assemble "$md" "$@"
+	expect_eq "$(states "$md")" "$want_states" "$md states after the hand-over to $who"
+	expect_eq "$(geometry "$md")" "$want_geom" "$md geometry after the hand-over to $who"
+}
+
 mkloops 7 96
 
 # --- A: upstream creates ------------------------------------------------
@@ -112,14 +129,7 @@ s_up=$(states md0) g_up=$(geometry md0)
 log "upstream wrote: $s_up $g_up"
 
 use_ours
-m_up=$(disk_map "${A[0]}")
-assemble md0 "${A[@]}"
-served_by_us md0 yes
-must mdadm --stop /dev/md0
-expect_eq "$(disk_map "${A[0]}")" "$m_up" "stored map after md-llbitmap2 loaded and saved upstream's"
-assemble md0 "${A[@]}"
-expect_eq "$(states md0)" "$s_up" "states after upstream -> md-llbitmap2"
-expect_eq "$(geometry md0)" "$g_up" "geometry after upstream -> md-llbitmap2"
+take_over md0 ours "$s_up" "$g_up" "${A[@]}"
 verify_big /dev/md0 0 a1
 verify_big /dev/md0 $((size_kb / 2)) a2
 md_check md0
@@ -131,9 +141,7 @@ s_ours=$(states md0)
 log "md-llbitmap2 wrote: $s_ours"
 
 use_upstream
-assemble md0 "${A[@]}"
-served_by_us md0 no
-expect_eq "$(states md0)" "$s_ours" "states after md-llbitmap2 -> upstream"
+take_over md0 upstream "$s_ours" "$g_up" "${A[@]}"
 verify_big /dev/md0 0 a1
 verify_big /dev/md0 $((size_kb / 2)) a2
 verify_big /dev/md0 $((size_kb - 1024)) a3
@@ -160,14 +168,7 @@ s_ours=$(states md1) g_ours=$(geometry md1)
 log "md-llbitmap2 after proactive sync: $s_ours $g_ours"
 
 use_upstream
-m_ours=$(disk_map "${B[0]}")
-assemble md1 "${B[@]}"
-served_by_us md1 no
-must mdadm --stop /dev/md1
-expect_eq "$(disk_map "${B[0]}")" "$m_ours" "stored map after upstream loaded and saved ours"
-assemble md1 "${B[@]}"
-expect_eq "$(states md1)" "$s_ours" "states after md-llbitmap2 -> upstream"
-expect_eq "$(geometry md1)" "$g_ours" "geometry after md-llbitmap2 -> upstream"
+take_over md1 upstream "$s_ours" "$g_ours" "${B[@]}"
 verify_big /dev/md1 1024 b1
 md_check md1
 fast_daemon md1
@@ -186,9 +187,7 @@ expect_eq $(( $(bits md1 clean) + $(bits md1 "clean unwritten") )) "$n" \
 s_up=$(states md1)
 
 use_ours
-assemble md1 "${B[@]}"
-served_by_us md1 yes
-expect_eq "$(states md1)" "$s_up" "states after upstream -> md-llbitmap2"
+take_over md1 ours "$s_up" "$g_ours" "${B[@]}"
 verify_big /dev/md1 1024 b1
 verify_big /dev/md1 $((size_kb - 2048)) b2
 md_check md1

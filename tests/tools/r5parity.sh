@@ -17,15 +17,6 @@ mkloops 4 32
 FILES=()
 for l in "${LOOPS[@]}"; do FILES+=("$(loop_file "$l")"); done
 
-# flip_byte FILE OFFSET: xor one byte of FILE with 0xff
-flip_byte() {
-	local f=$1 off=$2 v
-	v=$(dd if="$f" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
-	[ -n "$v" ] || fail "read byte $off of $f"
-	printf "\\x$(printf %02x $((v ^ 255)))" |
-		dd of="$f" bs=1 seek="$off" count=1 conv=notrunc status=none || fail "flip $f"
-}
-
 # level layout-name layout-number chunk-KiB
 configs=(
 	"5 left-asymmetric 0 64"
