@@ -112,6 +112,15 @@ mkref() {
 		head -c $(($2 * 1024)) /dev/urandom >"/tmp/ref/$1" || fail "mkref $1"
 }
 
+# ref_kb NAME: size of reference data NAME in KiB.  "command" keeps a
+# scenario's own function of the same name from answering (a stat()
+# helper once made every verification here silently do nothing).
+ref_kb() {
+	local sz
+	sz=$(command stat -c %s "/tmp/ref/$1") && [ -n "$sz" ] || fail "no reference data $1"
+	echo $((sz / 1024))
+}
+
 # sum_range DEV OFFSET_KB LEN_KB: cksum of a range of a device.
 sum_range() {
 	dd if="$1" bs=1k skip="$2" count="$3" iflag=direct status=none | cksum | cut -d' ' -f1,2
@@ -125,7 +134,7 @@ sum_ref() {
 # verify_random DEV OFFSET_KB NAME: the data written by write_random.
 verify_random() {
 	local dev=$1 off=$2 name=$3 len
-	len=$(($(stat -c %s "/tmp/ref/$name") / 1024))
+	len=$(ref_kb "$name") || fail "no reference data $name"
 	expect_eq "$(sum_range "$dev" "$off" "$len")" "$(sum_ref "$name")" \
 		"data $name on $dev at ${off}k"
 }
@@ -152,4 +161,14 @@ flip_byte() {
 	[ -n "$v" ] || fail "read byte $off of $f"
 	printf "\\x$(printf %02x $((v ^ 255)))" |
 		dd of="$f" bs=1 seek="$off" count=1 conv=notrunc status=none || fail "flip $f"
+}
+
+# drop_caches DEV...: md writes members with bios, under their page
+# cache; a reader through the cache (dd, r5parity) would see stale data.
+drop_caches() {
+	local a
+	for a in "$@"; do
+		[ -b "$a" ] && blockdev --flushbufs "$a"
+	done
+	return 0
 }

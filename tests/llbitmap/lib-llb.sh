@@ -105,7 +105,7 @@ write_big() {
 # verify_big DEV OFFSET_KB NAME: verify_random in 64 KiB direct reads.
 verify_big() {
 	local dev=$1 off=$2 name=$3 len got
-	len=$(($(stat -c %s "/tmp/ref/$name") / 1024))
+	len=$(ref_kb "$name") || fail "no reference data $name"
 	got=$(dd if="$dev" bs=64k skip=$((off / 64)) count=$((len / 64)) iflag=direct \
 		status=none | cksum | cut -d' ' -f1,2)
 	expect_eq "$got" "$(sum_ref "$name")" "data $name on $dev at ${off}k"
@@ -114,16 +114,6 @@ verify_big() {
 # need_r5parity: the parity checker must be in the guest.
 need_r5parity() {
 	command -v r5parity >/dev/null || fail "r5parity is not in the guest"
-}
-
-# drop_caches DEV...: md writes members with bios, under their page
-# cache; a reader through the cache (dd, r5parity) would see stale data.
-drop_caches() {
-	local a
-	for a in "$@"; do
-		[ -b "$a" ] && blockdev --flushbufs "$a"
-	done
-	return 0
 }
 
 # parity_clean [r5parity options] DEV...: raw parity must be valid.

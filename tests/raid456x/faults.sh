@@ -44,8 +44,42 @@ fixed=$(cat /sys/block/md0/md/dev-dm-1/errors 2>/dev/null || echo 0)
 set_table 1 "linear ${LOOPS[1]} 0"
 md_check md0
 
-log "write errors on member 2"
+log "write errors on member 2: acknowledged only once the superblocks say so"
+# Writes to the metadata area of the other members (superblock, below the
+# data offset) wait 3 s in dm-delay; data writes do not.  The write that
+# fails member 2 must not complete before md has recorded the failure, so
+# it takes those 3 s and the superblocks read right after it show member 2
+# gone.  Were it acknowledged at once, a crash in those 3 s would bring
+# member 2 back as in sync with a stale block.
+modprobe dm-delay
+# Keep the array "active" on disk, so the stripe write below starts no
+# superblock update of its own (md would then find the failure first).
+echo 60 >/sys/block/md0/md/safe_mode_delay || fail "safe_mode_delay"
+write_random /dev/md0 4000 64 w
+grep -q 'active' /sys/block/md0/md/array_state || fail "array not active after a write"
+doff=$(mdadm --examine "${DMS[0]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
+[ -n "$doff" ] || fail "no data offset"
+for i in 0 1 3; do
+	sz=$(dev_sectors "${LOOPS[$i]}")
+	must dmsetup suspend --noflush r5xf$i
+	printf '0 %s delay %s 0 0 %s 0 3000\n%s %s linear %s %s\n' \
+		"$doff" "${LOOPS[$i]}" "${LOOPS[$i]}" "$doff" $((sz - doff)) "${LOOPS[$i]}" "$doff" |
+		dmsetup load r5xf$i || fail "load delay table on member $i"
+	must dmsetup resume r5xf$i
+done
 set_table 2 "error"
+t0=$(date +%s%N)
+# one whole stripe (3 data chunks of 64 KiB): every member is written
+mkref s 192
+must dd if=/tmp/ref/s of=/dev/md0 bs=192k seek=40 count=1 oflag=direct status=none
+t1=$(date +%s%N)
+drop_caches "${DMS[0]}"
+state=$(mdadm --examine "${DMS[0]}" | sed -n 's/^ *Array State : \([^ ]*\).*/\1/p')
+log "stripe write took $(( (t1 - t0) / 1000000 )) ms; superblock array state: $state; $(tr '\n' ' ' </sys/block/md0/md/r5x_stats)"
+expect_eq "$state" "AA.A" "array state on disk when the failing write returned"
+[ $(( (t1 - t0) / 1000000 )) -ge 2500 ] || fail "the failing write returned before the superblocks were written"
+for i in 0 1 3; do set_table $i "linear ${LOOPS[$i]} 0"; done
+verify_random /dev/md0 $((40 * 192)) s
 write_random /dev/md0 10000 2048 b
 grep -q '\[4/3\]' /proc/mdstat || fail "write error did not fail the member"
 verify_random /dev/md0 0 a

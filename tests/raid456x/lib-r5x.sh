@@ -34,6 +34,11 @@ use_personality() {
 	return 0
 }
 
+# r5x_stat NAME: one counter of /sys/block/md0/md/r5x_stats.
+r5x_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/block/md0/md/r5x_stats
+}
+
 # r5x_members_parity: r5parity over the raw member files (array stopped).
 r5x_members_parity() {
 	local f files=()

@@ -14,7 +14,6 @@
 . /tests/raid456x/lib-r5x.sh
 . /tests/llbitmap/lib-llb.sh
 
-stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/block/md0/md/r5x_stats; }
 
 r5x_load
 modprobe md-llbitmap2 || skip "md-llbitmap2 does not load"
@@ -60,8 +59,8 @@ create
 echo frozen >/sys/block/md0/md/sync_action || fail "freeze"
 small_writes a
 log "after writes: $(bits_line md0)"
-[ "$(stat rmw)" = 0 ] || fail "rmw used where parity was never built: $(cat /sys/block/md0/md/r5x_stats)"
-[ "$(stat forced_rcw)" -ge 12 ] || fail "no forced rcw: $(cat /sys/block/md0/md/r5x_stats)"
+[ "$(r5x_stat rmw)" = 0 ] || fail "rmw used where parity was never built: $(cat /sys/block/md0/md/r5x_stats)"
+[ "$(r5x_stat forced_rcw)" -ge 12 ] || fail "no forced rcw: $(cat /sys/block/md0/md/r5x_stats)"
 must mdadm /dev/md0 --fail "${LOOPS[0]}"
 echo 3 >/proc/sys/vm/drop_caches
 verify_small a
