@@ -95,14 +95,18 @@ md_check() {
 	expect_eq "$(md_mismatches "$md")" 0 "$md mismatch_cnt after check"
 }
 
-# write_random DEV OFFSET_KB LEN_KB NAME: write LEN_KB of random data kept
+# write_random DEV OFFSET_KB LEN_KB NAME [BS_KB]: write LEN_KB of random data kept
 # as /tmp/ref/NAME (made on first use), so it can be checked later.
+# An optional 5th argument is the IO size in KiB (default 1: the smallest
+# writes); OFFSET and LEN must be multiples of it.
 write_random() {
-	local dev=$1 off=$2 len=$3 name=$4
+	local dev=$1 off=$2 len=$3 name=$4 bs=${5:-1}
 	mkref "$name" "$len"
-	dd if="/tmp/ref/$name" of="$dev" bs=1k seek="$off" count="$len" \
-		conv=notrunc,fsync oflag=direct status=none ||
-		fail "write $name to $dev at ${off}k"
+	[ $((off % bs)) = 0 ] && [ $((len % bs)) = 0 ] ||
+		fail "write_random: ${off}k+${len}k is not in ${bs}k blocks"
+	dd if="/tmp/ref/$name" of="$dev" bs="${bs}k" seek=$((off / bs)) \
+		count=$((len / bs)) iflag=fullblock conv=notrunc,fsync oflag=direct \
+		status=none || fail "write $name to $dev at ${off}k"
 }
 
 # mkref NAME LEN_KB: reference data from the kernel's random source.

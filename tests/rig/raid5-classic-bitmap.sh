@@ -12,7 +12,7 @@ must mdadm --create /dev/md0 --run --level=5 --raid-devices=4 --chunk=64 \
 md_wait_idle md0
 expect_eq "$(md_sysfs md0 level)" raid5 "level"
 
-write_random /dev/md0 0 40960 before
+write_random /dev/md0 0 40960 before 1024
 verify_random /dev/md0 0 before
 md_check md0
 
@@ -20,7 +20,7 @@ md_check md0
 must mdadm /dev/md0 --fail "${LOOPS[2]}"
 must mdadm /dev/md0 --remove "${LOOPS[2]}"
 grep -q '\[4/3\]' /proc/mdstat || fail "array not degraded"
-write_random /dev/md0 8192 4096 degraded
+write_random /dev/md0 8192 4096 degraded 1024
 verify_random /dev/md0 8192 degraded
 
 # Re-add: only the chunks dirtied while degraded are rebuilt.
