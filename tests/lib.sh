@@ -148,9 +148,12 @@ dev_sectors() {
 	blockdev --getsz "$1"
 }
 
-# dmesg_has PATTERN: did the kernel log it (extended regex)?
+# dmesg_has PATTERN: did the kernel log it (extended regex)?  Not
+# "dmesg | grep -q": grep quits at the first match, dmesg then dies of
+# SIGPIPE once the log outgrows the pipe buffer, and pipefail turns the
+# match into a failure.  Here dmesg's status is not part of the answer.
 dmesg_has() {
-	dmesg | grep -Eq "$1"
+	grep -Eq "$1" <(dmesg)
 }
 
 # stop_all: stop every md array.

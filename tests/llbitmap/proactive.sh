@@ -83,7 +83,7 @@ if err=$(echo 1 2>&1 >/sys/block/md0/md/llbitmap/proactive_sync); then
 	fail "proactive_sync accepted on a degraded array"
 fi
 log "degraded: $err"
-dmesg | grep -q 'md0: proactive_sync refused: the array is degraded' || fail "no clear message"
+dmesg_has 'md0: proactive_sync refused: the array is degraded' || fail "no clear message"
 sleep 1
 expect_eq "$(cat /sys/block/md0/md/llbitmap/bits)" "$snap" "states after a refused request"
 must mdadm --stop /dev/md0

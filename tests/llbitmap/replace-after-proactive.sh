@@ -33,7 +33,7 @@ md_wait_idle md0
 wait_settled md0
 log "after the replace: $(bits_line md0)"
 expect_bits md0 "clean unwritten" 0
-dmesg | grep -q 'md0: recovery onto a member' || fail "no reset message"
+dmesg_has 'md0: recovery onto a member' || fail "no reset message"
 verify_random /dev/md0 "$far" a
 
 # Small writes into chunks that were clean unwritten, near chunk 0 too.

@@ -50,7 +50,7 @@ ln -sf bash /usr/bin/sh || fail "replace /bin/sh"
 sh -c 'type modprobe' | grep -q '/sbin/modprobe' || fail "sh still runs a builtin modprobe: $(sh -c 'type modprobe')"
 dmesg -C
 must mdadm --assemble /dev/md0 "${LOOPS[@]}"
-if dmesg | grep -q "can't find bitmap id"; then
+if dmesg_has "can't find bitmap id"; then
 	fail "md could not find the lockless bitmap: $(dmesg | grep "can't find bitmap")"
 fi
 pkg_loaded md_llbitmap2 || fail "md_llbitmap2 not loaded after assemble"

@@ -27,7 +27,7 @@ verify_random /dev/md0 8192 degraded
 must mdadm /dev/md0 --re-add "${LOOPS[2]}"
 md_wait_idle md0
 grep -q '\[4/4\]' /proc/mdstat || fail "member not back in sync"
-dmesg | grep -q 'md0' || fail "no md0 messages in dmesg"
+dmesg_has 'md0' || fail "no md0 messages in dmesg"
 
 verify_random /dev/md0 8192 degraded
 expect_eq "$(sum_range /dev/md0 0 8192)" "$(head -c 8M /tmp/ref/before | cksum | cut -d' ' -f1,2)" "data before the degraded write"

@@ -17,7 +17,7 @@ must rmmod raid456x
 # The other way round: raid456 holds level 5, raid456x must refuse clearly.
 must modprobe raid456
 must_fail modprobe raid456x
-dmesg | grep -q 'raid456x: RAID level 5 is already provided' ||
+dmesg_has 'raid456x: RAID level 5 is already provided' ||
 	fail "no clear conflict message: $(dmesg | tail -3)"
 grep -q '^raid456x ' /proc/modules && fail "raid456x loaded beside raid456"
 must rmmod raid456
