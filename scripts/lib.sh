@@ -77,7 +77,7 @@ in_root() {
 	mount_root_fs "$root"
 	local rc=0
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LC_ALL=C.UTF-8 "$@" || rc=$?
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
 	return $rc
 }
 
