@@ -22,7 +22,7 @@ busybox-static fio util-linux dmsetup bash coreutils procps e2fsprogs \
 debhelper dh-dkms initramfs-tools openssl libpng-dev pkgconf mount"
 
 # Bump when setup-buildroot changes what a root contains.
-RIG_ROOT_REV=1
+RIG_ROOT_REV=2
 
 # kernel_line NAME: print the matrix line for kernel NAME ("default" or "sid").
 kernel_line() {
