@@ -19,6 +19,16 @@ run_fio() {
 	awk -F';' '{ print ($7 > 0 ? $7 : $48) }' /tmp/fio.min
 }
 
+# dstat_of DEV: its /proc/diskstats counters from "reads completed" on.
+dstat_of() {
+	awk -v d="$(basename "$1")" '$3 == d { $1 = $2 = $3 = ""; print }' /proc/diskstats
+}
+
+# dstat_delta BEFORE AFTER N: the difference of the Nth counter.
+dstat_delta() {
+	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x); split(b, y); print y[n] - x[n] }'
+}
+
 declare -A R
 for p in raid456 raid456x; do
 	use_personality "$p"
@@ -41,11 +51,18 @@ for p in raid456 raid456x; do
 		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
 		{ cat /tmp/v.out; fail "degraded verify under $p"; }
 	must mdadm /dev/md0 --remove "${LOOPS[1]}"
+	# Member requests of the recovery: how many, and how big once the
+	# block layer merged them (a 4 KiB stripe page is 8 sectors).
+	r0=$(dstat_of "${LOOPS[0]}") w0=$(dstat_of "${LOOPS[4]}")
 	t0=$(date +%s.%N)
 	must mdadm /dev/md0 --add "${LOOPS[4]}"
 	sleep 0.5
 	md_wait_idle md0 600
 	R[$p,recover_s]=$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN { printf \"%.1f\", a - b }")
+	R[$p,rec_rd_req]=$(dstat_delta "$r0" "$(dstat_of "${LOOPS[0]}")" 1)
+	R[$p,rec_rd_sect]=$(dstat_delta "$r0" "$(dstat_of "${LOOPS[0]}")" 3)
+	R[$p,rec_wr_req]=$(dstat_delta "$w0" "$(dstat_of "${LOOPS[4]}")" 5)
+	R[$p,rec_wr_sect]=$(dstat_delta "$w0" "$(dstat_of "${LOOPS[4]}")" 7)
 	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
 		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
 		{ cat /tmp/v.out; fail "verify after recovery under $p"; }
@@ -54,7 +71,8 @@ for p in raid456 raid456x; do
 done
 r5x_unload_all
 printf '%-12s %12s %12s\n' metric raid456 raid456x
-for m in seqwrite seqread rand4k rand64k degread resync_s recover_s; do
+for m in seqwrite seqread rand4k rand64k degread resync_s recover_s \
+	rec_rd_req rec_rd_sect rec_wr_req rec_wr_sect; do
 	printf '%-12s %12s %12s\n' "$m" "${R[raid456,$m]}" "${R[raid456x,$m]}"
 done
 log "ok (bandwidths in KiB/s, times in s)"
