@@ -33,11 +33,13 @@ kernel_line() {
 	echo "$line"
 }
 
-# kernel_names: the Debian kernels of the matrix, in file order (not the
-# flavours we build ourselves).
+# kernel_names [--all]: the Debian kernels of the matrix, in file order;
+# with --all also the flavours we build ourselves (debug).
 kernel_names() {
+	local all=0
+	[ "${1:-}" = --all ] && all=1
 	grep -v '^[[:space:]]*#' "$RIG_TOP/scripts/kernels.conf" |
-		awk 'NF && $4 !~ /^@/ { print $1 }'
+		awk -v all=$all 'NF && (all || $4 !~ /^@/) { print $1 }'
 }
 
 # load_kernel NAME: set KNAME KVER KPKGVER KSUITES KSERIES for that kernel.

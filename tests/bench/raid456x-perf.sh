@@ -59,10 +59,11 @@ for p in raid456 raid456x; do
 	sleep 0.5
 	md_wait_idle md0 600
 	R[$p,recover_s]=$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN { printf \"%.1f\", a - b }")
-	R[$p,rec_rd_req]=$(dstat_delta "$r0" "$(dstat_of "${LOOPS[0]}")" 1)
-	R[$p,rec_rd_sect]=$(dstat_delta "$r0" "$(dstat_of "${LOOPS[0]}")" 3)
-	R[$p,rec_wr_req]=$(dstat_delta "$w0" "$(dstat_of "${LOOPS[4]}")" 5)
-	R[$p,rec_wr_sect]=$(dstat_delta "$w0" "$(dstat_of "${LOOPS[4]}")" 7)
+	r1=$(dstat_of "${LOOPS[0]}") w1=$(dstat_of "${LOOPS[4]}")
+	R[$p,rec_rd_req]=$(dstat_delta "$r0" "$r1" 1)
+	R[$p,rec_rd_sect]=$(dstat_delta "$r0" "$r1" 3)
+	R[$p,rec_wr_req]=$(dstat_delta "$w0" "$w1" 5)
+	R[$p,rec_wr_sect]=$(dstat_delta "$w0" "$w1" 7)
 	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
 		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
 		{ cat /tmp/v.out; fail "verify after recovery under $p"; }
