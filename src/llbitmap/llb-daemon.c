@@ -244,8 +244,13 @@ void llb_kick_fn(struct work_struct *work)
 	    !test_bit(LLB_PROACTIVE_PENDING, &b->priv))
 		return;
 
-	/* md can start nothing now: look again later */
+	/*
+	 * md can start nothing now: look again later.  A pending reshape
+	 * comes first, and raid5 refuses to start one while resync_offset
+	 * is below MaxSector, so it is not touched then.
+	 */
 	if (!mddev->pers || !md_is_rdwr(mddev) || READ_ONCE(mddev->degraded) ||
+	    READ_ONCE(mddev->reshape_position) != MaxSector ||
 	    test_bit(MD_RECOVERY_RUNNING, &mddev->recovery) ||
 	    test_bit(MD_RECOVERY_FROZEN, &mddev->recovery))
 		goto later;
@@ -253,6 +258,7 @@ void llb_kick_fn(struct work_struct *work)
 		goto later;
 	/* rechecked under the mutex: md starts sync threads holding it */
 	if (test_bit(MD_RECOVERY_RUNNING, &mddev->recovery) ||
+	    mddev->reshape_position != MaxSector ||
 	    !md_is_rdwr(mddev) || mddev->degraded || !mddev->pers ||
 	    test_bit(BITMAP_SHUTDOWN, &b->flags) || mddev->bitmap != b) {
 		mddev_unlock(mddev);

@@ -50,6 +50,7 @@ static int llb_create(struct mddev *mddev)
 	b->blks_per_page = PAGE_SIZE / b->blksz;
 	b->barrier_idle = LLB_DEF_BARRIER_IDLE;
 	mutex_init(&b->io_mutex);
+	mutex_init(&b->reshape_mutex);
 	init_waitqueue_head(&b->io_wait);
 	init_waitqueue_head(&b->behind_wait);
 	timer_setup(&b->timer, llb_timer_fn, 0);
@@ -85,6 +86,8 @@ static int llb_load(struct mddev *mddev)
 		act = LLB_ACT_STALE;
 	mutex_lock(&mddev->bitmap_info.mutex);
 	llb_run(b, 0, b->nchunks - 1, act);
+	/* assembled in the middle of a reshape (after a stop or a crash) */
+	llb_reshape_track(b);
 	if (llb_has_state(b, BIT(LLB_NEEDSYNC) | BIT(LLB_NEEDSYNC_UNW)))
 		llb_want_sync(b);
 	mutex_unlock(&mddev->bitmap_info.mutex);
@@ -156,12 +159,6 @@ static void llb_dirty_bits(struct mddev *mddev, unsigned long s,
 		llb_run(b, s, e, LLB_ACT_WRITE);
 }
 
-/* First and last chunk of a range, and the pages their bytes live on. */
-struct llb_span {
-	unsigned long first, last;
-	unsigned int pg_first, pg_last;
-};
-
 static bool llb_span_of(struct llb *b, sector_t offset, unsigned long sectors,
 			bool inward, struct llb_span *sp)
 {
@@ -187,19 +184,44 @@ static bool llb_span_of(struct llb *b, sector_t offset, unsigned long sectors,
 	return true;
 }
 
+/* The chunk spans of a cookie: none, one range, or a reshape's two. */
+static unsigned int llb_spans(struct llb *b, sector_t offset,
+			      unsigned long sectors, bool discard,
+			      struct llb_span *sp)
+{
+	if (llb_cookie_is_dual(offset)) {
+		llb_cookie_spans(offset, sectors, &sp[0], &sp[1]);
+		return 2;
+	}
+	return llb_span_of(b, offset, sectors, discard, &sp[0]) ? 1 : 0;
+}
+
+/*
+ * Raise the barrier of every page first, then change states: the daemon
+ * fences one page at a time, so holding some pages while waiting for
+ * another cannot deadlock with it.
+ */
 static void llb_begin(struct mddev *mddev, sector_t offset,
 		      unsigned long sectors, bool discard)
 {
 	struct llb *b = mddev->bitmap;
-	struct llb_span sp;
-	unsigned int i;
+	struct llb_span sp[2];
+	unsigned int i, n, pg;
 
-	if (!llb_span_of(b, offset, sectors, discard, &sp))
+	n = llb_spans(b, offset, sectors, discard, sp);
+	for (i = 0; i < n; i++)
+		for (pg = sp[i].pg_first; pg <= sp[i].pg_last; pg++)
+			llb_barrier_up(b, pg);
+	/*
+	 * During a reshape a discard keeps the states (llb-reshape.c).
+	 * The barriers above are taken anyway: llb_end() drops them, and
+	 * the reshape may end between the two calls.
+	 */
+	if (discard && llb_reshaping(b))
 		return;
-	for (i = sp.pg_first; i <= sp.pg_last; i++)
-		llb_barrier_up(b, i);
-	llb_run(b, sp.first, sp.last,
-		discard ? LLB_ACT_DISCARD : LLB_ACT_WRITE);
+	for (i = 0; i < n; i++)
+		llb_run(b, sp[i].first, sp[i].last,
+			discard ? LLB_ACT_DISCARD : LLB_ACT_WRITE);
 }
 
 /* Bio completion context: must mirror llb_begin() exactly. */
@@ -207,13 +229,13 @@ static void llb_end(struct mddev *mddev, sector_t offset,
 		    unsigned long sectors, bool discard)
 {
 	struct llb *b = mddev->bitmap;
-	struct llb_span sp;
-	unsigned int i;
+	struct llb_span sp[2];
+	unsigned int i, n, pg;
 
-	if (!llb_span_of(b, offset, sectors, discard, &sp))
-		return;
-	for (i = sp.pg_first; i <= sp.pg_last; i++)
-		llb_barrier_down(b, i);
+	n = llb_spans(b, offset, sectors, discard, sp);
+	for (i = 0; i < n; i++)
+		for (pg = sp[i].pg_first; pg <= sp[i].pg_last; pg++)
+			llb_barrier_down(b, pg);
 }
 
 static void llb_start_write(struct mddev *mddev, sector_t offset,
@@ -243,13 +265,13 @@ static void llb_end_discard(struct mddev *mddev, sector_t offset,
 #ifdef MDX_HAVE_PREPARE_RANGE
 /* The personality's array-to-member mapping, newest interface first. */
 static void llb_map_to_members(struct mddev *mddev, sector_t *offset,
-			       unsigned long *sectors)
+			       unsigned long *sectors, bool previous)
 {
 	struct md_personality *pers = mddev->pers;
 
 #ifdef MDX_HAVE_BITMAP_SECTOR_MAP
 	if (pers->bitmap_sector_map) {
-		pers->bitmap_sector_map(mddev, offset, sectors, false);
+		pers->bitmap_sector_map(mddev, offset, sectors, previous);
 		return;
 	}
 #endif
@@ -258,39 +280,34 @@ static void llb_map_to_members(struct mddev *mddev, sector_t *offset,
 }
 
 /*
- * Map an array range to the member range the bitmap tracks (for RAID-5
- * the per-member stripe range), then widen a write to whole chunks or
- * narrow a discard to whole chunks.  sectors = 0 tells md to skip the
- * bitmap for this bio.  Reshape is refused (llb_resize), so only the
- * current geometry is ever mapped.
+ * The member range the bitmap tracks for an array range, in the geometry
+ * before (@previous) or after a reshape; without a reshape both are the
+ * current one.  Then a write is widened to whole chunks and a discard
+ * narrowed to whole chunks.  Returns false if the bitmap tracks none of
+ * it.
  */
-static void llb_prepare_range(struct mddev *mddev, sector_t *offset,
-			      unsigned long *sectors, bool discard)
+static bool llb_member_range(struct llb *b, sector_t *offset,
+			     unsigned long *sectors, bool previous,
+			     bool discard)
 {
-	struct llb *b = mddev->bitmap;
+	struct mddev *mddev = b->mddev;
 	struct md_personality *pers = mddev->pers;
-	sector_t limit = b ? b->sync_size : 0;
+	sector_t limit = b->sync_size;
 	sector_t lo, hi;
 
-	if (!b || !pers)
-		return;
 #ifdef MDX_HAVE_BITMAP_ARRAY_SECTORS
 	if (pers->bitmap_array_sectors)
-		limit = pers->bitmap_array_sectors(mddev, false);
+		limit = pers->bitmap_array_sectors(mddev, previous);
 #endif
-	if (*offset >= limit) {
-		*sectors = 0;
-		return;
-	}
+	if (*offset >= limit || !*sectors)
+		return false;
 	*sectors = min_t(sector_t, *sectors, limit - *offset);
 
-	llb_map_to_members(mddev, offset, sectors);
+	llb_map_to_members(mddev, offset, sectors, previous);
 
 	lo = *offset;
-	if (lo >= b->sync_size || !*sectors) {
-		*sectors = 0;
-		return;
-	}
+	if (lo >= b->sync_size || !*sectors)
+		return false;
 	hi = min_t(sector_t, lo + *sectors, b->sync_size);
 	if (discard) {
 		lo = round_up(lo, b->chunksize);
@@ -299,12 +316,74 @@ static void llb_prepare_range(struct mddev *mddev, sector_t *offset,
 		lo = round_down(lo, b->chunksize);
 		hi = round_up(hi, b->chunksize);
 	}
-	if (hi <= lo) {
+	if (hi <= lo)
+		return false;
+	*offset = lo;
+	*sectors = hi - lo;
+	return true;
+}
+
+/*
+ * A write during a reshape: raid5 may put its data in either geometry,
+ * so it marks its chunks in both (see llb-reshape.c).  A discard marks
+ * nothing then.
+ */
+static void llb_prepare_reshape_range(struct llb *b, sector_t *offset,
+				      unsigned long *sectors, bool discard)
+{
+	sector_t old_off = *offset;
+	unsigned long old_len = *sectors;
+	struct llb_span old, new;
+	bool has_old, has_new;
+	sector_t lo, hi;
+
+	if (discard) {
 		*sectors = 0;
 		return;
 	}
+	has_new = llb_member_range(b, offset, sectors, false, false) &&
+		  llb_span_of(b, *offset, *sectors, false, &new);
+	has_old = llb_member_range(b, &old_off, &old_len, true, false) &&
+		  llb_span_of(b, old_off, old_len, false, &old);
+	if (!has_old) {
+		if (!has_new)
+			*sectors = 0;
+		return;
+	}
+	if (!has_new) {
+		*offset = old_off;
+		*sectors = old_len;
+		return;
+	}
+	if (old.first == new.first && old.last == new.last)
+		return;
+	if (llb_cookie_make(b, &old, &new, offset, sectors))
+		return;
+	/* no room for two spans: cover everything between them */
+	lo = min_t(sector_t, *offset, old_off);
+	hi = max_t(sector_t, *offset + *sectors, old_off + old_len);
 	*offset = lo;
 	*sectors = hi - lo;
+}
+
+/*
+ * Map an array range to the member range the bitmap tracks (for RAID-5
+ * the per-member stripe range).  sectors = 0 tells md to skip the bitmap
+ * for this bio.
+ */
+static void llb_prepare_range(struct mddev *mddev, sector_t *offset,
+			      unsigned long *sectors, bool discard)
+{
+	struct llb *b = mddev->bitmap;
+
+	if (!b || !mddev->pers)
+		return;
+	if (llb_reshaping(b)) {
+		llb_prepare_reshape_range(b, offset, sectors, discard);
+		return;
+	}
+	if (!llb_member_range(b, offset, sectors, false, discard))
+		*sectors = 0;
 }
 #endif
 
@@ -360,10 +439,34 @@ static int llb_get_stats(void *data, struct md_bitmap_stats *stats)
 }
 
 /*
- * The array changes size (mdadm --grow --size).  Growth keeps the chunk
- * size when the new chunks still fit the reservation; new chunks start
- * Unwritten.  Reshapes (level, layout, member count or chunk changes) are
- * refused: raid5 asks us first and gives up on an error.
+ * Reshape of RAID-4/5/6 (raid5_start_reshape() calls us first): the
+ * member size, and so the bitmap geometry, stays; the states become
+ * geometry-free for the duration (llb-reshape.c).  Anything that would
+ * change the bitmap geometry during a reshape is refused.
+ */
+static int llb_resize_for_reshape(struct llb *b, sector_t blocks,
+				  int chunksize)
+{
+	struct mddev *mddev = b->mddev;
+
+	if (!raid_is_456(mddev)) {
+		pr_err("%s: %s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
+		       LLB_NAME, mdname(mddev));
+		return -EOPNOTSUPP;
+	}
+	if (blocks != b->sync_size || (chunksize && chunksize != b->chunksize)) {
+		pr_err("%s: %s: a reshape that changes the member size is not supported with the lockless bitmap\n",
+		       LLB_NAME, mdname(mddev));
+		return -EOPNOTSUPP;
+	}
+	llb_reshape_enter(b);
+	return 0;
+}
+
+/*
+ * The array changes size (mdadm --grow --size), or raid5 starts a
+ * reshape.  Growth keeps the chunk size when the new chunks still fit the
+ * reservation; new chunks start Unwritten.
  */
 static int llb_resize(struct mddev *mddev, sector_t blocks, int chunksize)
 {
@@ -375,10 +478,13 @@ static int llb_resize(struct mddev *mddev, sector_t blocks, int chunksize)
 		return 0;
 	if (mddev->delta_disks || mddev->new_level != mddev->level ||
 	    mddev->new_layout != mddev->layout ||
-	    mddev->new_chunk_sectors != mddev->chunk_sectors) {
-		pr_err("%s: %s: reshape is not supported with this bitmap; remove it first (mdadm --grow --bitmap=none)\n",
+	    mddev->new_chunk_sectors != mddev->chunk_sectors)
+		return llb_resize_for_reshape(b, blocks, chunksize);
+	if (llb_reshaping(b) ||
+	    READ_ONCE(mddev->reshape_position) != MaxSector) {
+		pr_err("%s: %s: cannot change the size while a reshape is in progress\n",
 		       LLB_NAME, mdname(mddev));
-		return -EOPNOTSUPP;
+		return -EBUSY;
 	}
 	if ((chunksize && chunksize != b->chunksize) ||
 	    llb_pick_chunksize(mddev, blocks, b->chunksize) != b->chunksize) {
@@ -419,12 +525,23 @@ out:
 }
 
 #ifdef MDX_HAVE_RESHAPE_OPS
-/* Reshape is refused in llb_resize(); these only keep md's calls safe. */
+/*
+ * Asked by raid10 only, before its reshape; raid10's reshape changes the
+ * array size the bitmap tracks for it, which we do not support.
+ */
 static int llb_reshape_can_start(struct mddev *mddev)
 {
-	return mddev->bitmap ? -EOPNOTSUPP : 0;
+	if (!mddev->bitmap || raid_is_456(mddev))
+		return 0;
+	pr_err("%s: %s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
+	       LLB_NAME, mdname(mddev));
+	return -EOPNOTSUPP;
 }
 
+/*
+ * raid5 checkpoints its reshape: nothing moves, the states are
+ * geometry-free while it runs; raid5 unplugs right after this.
+ */
 static void llb_reshape_mark(struct mddev *mddev, sector_t old_pos,
 			     sector_t new_pos)
 {
@@ -432,8 +549,21 @@ static void llb_reshape_mark(struct mddev *mddev, sector_t old_pos,
 
 static void llb_reshape_finish(struct mddev *mddev)
 {
+	struct llb *b = mddev->bitmap;
+
+	if (b)
+		llb_reshape_leave(b);
 }
 #endif
+
+/* md writes its superblocks: the moment a reshape start becomes durable. */
+static void llb_md_update_sb(void *data)
+{
+	struct llb *b = data;
+
+	llb_reshape_track(b);
+	llb_update_sb(b);
+}
 
 static struct bitmap_operations llb_ops = {
 	.head = {
@@ -472,7 +602,7 @@ static struct bitmap_operations llb_ops = {
 	.end_sync		= llb_end_sync,
 	.cond_end_sync		= llb_cond_end_sync,
 	.close_sync		= llb_close_sync,
-	.update_sb		= llb_update_sb,
+	.update_sb		= llb_md_update_sb,
 	.get_stats		= llb_get_stats,
 #ifdef MDX_HAVE_GROUPS
 	.groups			= llb_groups,

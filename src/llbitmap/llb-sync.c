@@ -72,7 +72,13 @@ sector_t llb_skip_sync_blocks(struct mddev *mddev, sector_t offset)
 	if (!b)
 		return 0;
 	chunk = offset >> b->chunkshift;
-	/* reshape progress is tracked by md, never by stale chunk states */
+	/*
+	 * Reshape progress is tracked by md, never by chunk states.  The
+	 * sync thread gets here before its first reshape IO: on kernels
+	 * whose raid5 does not call resize() at reshape start, this is
+	 * where the states become geometry-free.
+	 */
+	llb_reshape_track(b);
 	if (test_bit(MD_RECOVERY_RESHAPE, &mddev->recovery))
 		return 0;
 	llb_forget_unwritten(b);
@@ -100,7 +106,8 @@ bool llb_blocks_synced(struct mddev *mddev, sector_t offset)
 	unsigned long chunk;
 	u8 st;
 
-	if (!b)
+	/* during a reshape no chunk's parity is trusted (llb-reshape.c) */
+	if (!b || llb_reshaping(b))
 		return false;
 	chunk = offset >> b->chunkshift;
 	if (chunk >= b->nchunks)

@@ -170,6 +170,10 @@ static ssize_t llb_proactive_store(struct mddev *mddev, const char *buf,
 		pr_warn("%s: %s: proactive_sync refused: the array is read-only\n",
 			LLB_NAME, mdname(mddev));
 		err = -EROFS;
+	} else if (llb_reshaping(b) || mddev->reshape_position != MaxSector) {
+		pr_warn("%s: %s: proactive_sync refused: a reshape is in progress; every chunk is treated as written until it ends\n",
+			LLB_NAME, mdname(mddev));
+		err = -EBUSY;
 	} else if (!llb_can_heal(mddev)) {
 		pr_warn("%s: %s: proactive_sync refused: the array is degraded, parity cannot be built until a member is added\n",
 			LLB_NAME, mdname(mddev));

@@ -81,9 +81,17 @@ enum {
 	LLB_PROACTIVE_PENDING,	/* a proactive request waits to be applied */
 	LLB_UNW_FORGOTTEN,	/* this recovery run already reset *_UNW */
 	LLB_PINNED,		/* holds a module reference */
+	LLB_RESHAPING,		/* md reshapes: write path marks both geometries */
+	LLB_RESHAPE_READY,	/* ... and the states are geometry-free on disk */
 };
 
 #define LLB_MAX_BLOCKS	(PAGE_SIZE / SECTOR_SIZE)
+
+/* First and last chunk of a range, and the pages their bytes live on. */
+struct llb_span {
+	unsigned long first, last;
+	unsigned int pg_first, pg_last;
+};
 
 struct llb_page {
 	u8			*bytes;		/* page_address(page) */
@@ -139,6 +147,14 @@ struct llb {
 
 	atomic_t		behind_writes;
 	wait_queue_head_t	behind_wait;
+
+	/*
+	 * Serialises entering and leaving reshape mode (llb-reshape.c),
+	 * which md may trigger from its thread, the sync thread and
+	 * assembly.  Taken inside reconfig_mutex and bitmap_info.mutex,
+	 * outside io_mutex.
+	 */
+	struct mutex		reshape_mutex;
 };
 
 extern struct workqueue_struct *llb_wq;
@@ -203,6 +219,22 @@ bool llb_start_sync(struct mddev *mddev, sector_t offset, sector_t *blocks,
 void llb_end_sync(struct mddev *mddev, sector_t offset, sector_t *blocks);
 void llb_close_sync(struct mddev *mddev);
 void llb_cond_end_sync(struct mddev *mddev, sector_t sector, bool force);
+
+/* llb-reshape.c */
+static inline bool llb_reshaping(struct llb *b)
+{
+	return test_bit(LLB_RESHAPING, &b->priv);
+}
+
+bool llb_cookie_is_dual(sector_t offset);
+void llb_cookie_spans(sector_t offset, unsigned long sectors,
+		      struct llb_span *a, struct llb_span *b);
+bool llb_cookie_make(struct llb *b, const struct llb_span *old,
+		     const struct llb_span *new, sector_t *offset,
+		     unsigned long *sectors);
+void llb_reshape_enter(struct llb *b);
+void llb_reshape_leave(struct llb *b);
+void llb_reshape_track(struct llb *b);
 
 /* llb-sysfs.c */
 #ifdef MDX_HAVE_GROUPS

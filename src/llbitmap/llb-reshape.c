@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * md-llbitmap2: reshape of a RAID-4/5/6 array (member count, layout,
+ * chunk size or level 5 <-> 6) under the bitmap.
+ *
+ * The bitmap tracks member sectors.  A reshape moves the array's data to
+ * other member sectors, stripe by stripe, while md checkpoints its
+ * progress in its own superblock at moments we do not control.  Moving
+ * chunk states along with the data cannot be made crash safe in place:
+ * after a power cut between our write-out and md's superblock update, a
+ * repeated move would read states it already overwrote.
+ *
+ * So during a reshape the chunk states are made geometry-free instead:
+ *   - on entry every chunk that claims "no data here" (Unwritten and the
+ *     *Unwritten states) becomes Clean, with cmpxchg so that a racing
+ *     write's Dirty/NeedSync is never overwritten, and all of it is
+ *     written before the reshape moves a single stripe;
+ *   - while it runs, blocks_synced() says no everywhere, so raid5 uses
+ *     reconstruct-write and never trusts parity the lazy build has not
+ *     built yet (those regions are Clean now, but only the reshape itself
+ *     will make their parity true);
+ *   - a write marks its chunks in both the old and the new geometry
+ *     (the dual cookie below): wherever raid5 finally puts the data, its
+ *     chunk is Dirty until the daemon settles it, and a crash turns it
+ *     into NeedSync on reload;
+ *   - discards leave the states alone, and proactive_sync is refused.
+ * The reshape rewrites every stripe with parity computed from the data,
+ * including the stripes beyond the old array end, so at its end "Clean"
+ * is true everywhere it went.  The cost: the lazy regions are gone, a
+ * later rebuild covers the whole member until discards (fstrim) mark
+ * regions Unwritten again.  The bitmap geometry itself (chunk size and
+ * count) cannot change: for RAID-4/5/6 it follows the member size, which
+ * a reshape keeps.
+ */
+#include "llb.h"
+
+/*
+ * Dual write cookie.  md passes prepare_range()'s (offset, sectors) back
+ * to start_write() and end_write() unchanged, so during a reshape they
+ * carry two chunk spans instead of one range: bit 63 of both words marks
+ * the cookie, then first and last chunk of each span, 31 bits each.  A
+ * normal cookie is a member sector range far below bit 63.
+ */
+#define LLB_DUAL	BIT_ULL(63)
+#define LLB_IDX_MASK	(BIT_ULL(31) - 1)
+
+bool llb_cookie_is_dual(sector_t offset)
+{
+	return BITS_PER_LONG == 64 && (offset & LLB_DUAL);
+}
+
+static u64 llb_pack(unsigned long first, unsigned long last)
+{
+	return LLB_DUAL | ((u64)first << 32) | last;
+}
+
+static void llb_unpack(u64 word, struct llb_span *sp)
+{
+	sp->first = (word >> 32) & LLB_IDX_MASK;
+	sp->last = word & LLB_IDX_MASK;
+	sp->pg_first = (sp->first + LLB_DATA_START) >> PAGE_SHIFT;
+	sp->pg_last = (sp->last + LLB_DATA_START) >> PAGE_SHIFT;
+}
+
+void llb_cookie_spans(sector_t offset, unsigned long sectors,
+		      struct llb_span *a, struct llb_span *b)
+{
+	llb_unpack(offset, a);
+	llb_unpack(sectors, b);
+}
+
+/*
+ * Build the cookie for a write whose chunks are @old in the geometry
+ * before the reshape and @new after it.  Returns false if the spans do
+ * not fit (32-bit longs, or a bitmap of 2^31 chunks or more).
+ */
+bool llb_cookie_make(struct llb *b, const struct llb_span *old,
+		     const struct llb_span *new, sector_t *offset,
+		     unsigned long *sectors)
+{
+	if (BITS_PER_LONG < 64 || b->nchunks > LLB_IDX_MASK)
+		return false;
+	*offset = llb_pack(old->first, old->last);
+	*sectors = llb_pack(new->first, new->last);
+	return true;
+}
+
+static bool llb_md_reshaping(struct mddev *mddev)
+{
+	return READ_ONCE(mddev->reshape_position) != MaxSector;
+}
+
+/* Unwritten-family to Clean, never over a state a writer just stored. */
+static unsigned long llb_claim_data(struct llb *b)
+{
+	static const u8 from[] = { LLB_UNWRITTEN, LLB_CLEAN_UNW,
+				   LLB_NEEDSYNC_UNW, LLB_SYNCING_UNW };
+	unsigned long c, moved = 0;
+	unsigned int i;
+
+	for (c = 0; c < b->nchunks; c++) {
+		unsigned long pos = c + LLB_DATA_START;
+		u8 *p = &b->pages[pos >> PAGE_SHIFT]->bytes[offset_in_page(pos)];
+
+		for (i = 0; i < ARRAY_SIZE(from); i++) {
+			if (cmpxchg(p, from[i], LLB_CLEAN) == from[i]) {
+				moved++;
+				break;
+			}
+		}
+	}
+	return moved;
+}
+
+/*
+ * Enter reshape mode.  Callers: resize() when raid5 starts a reshape
+ * (7.3), load() of an array assembled mid-reshape, and the first sync
+ * hook or superblock update that sees md's reshape_position set (kernels
+ * whose raid5 does not tell the bitmap).  The first caller converts; the
+ * conversion is written as soon as the array is writable (a read-only
+ * array is not written: a later caller does it, at the latest the sync
+ * thread before its first reshape IO).  Later callers wait on the mutex,
+ * so none returns before the conversion is on disk.  LLB_RESHAPING is
+ * set before the conversion so that every write from then on is
+ * dual-marked and sees blocks_synced() false.
+ */
+void llb_reshape_enter(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+
+	mutex_lock(&b->reshape_mutex);
+	if (!test_bit(LLB_RESHAPING, &b->priv)) {
+		set_bit(LLB_RESHAPING, &b->priv);
+		/* the bit before the states: pairs with the write path */
+		smp_mb__after_atomic();
+		clear_bit(LLB_PROACTIVE_PENDING, &b->priv);
+		pr_info("%s: %s: reshape: %lu chunks without data are now treated as written; fstrim after the reshape makes unused regions lazy again\n",
+			LLB_NAME, mdname(mddev), llb_claim_data(b));
+	}
+	if (!test_bit(LLB_RESHAPE_READY, &b->priv) && md_is_rdwr(mddev)) {
+		llb_write_everything(b);
+		set_bit(LLB_RESHAPE_READY, &b->priv);
+	}
+	mutex_unlock(&b->reshape_mutex);
+}
+
+void llb_reshape_leave(struct llb *b)
+{
+	mutex_lock(&b->reshape_mutex);
+	if (test_bit(LLB_RESHAPING, &b->priv)) {
+		clear_bit(LLB_RESHAPING, &b->priv);
+		clear_bit(LLB_RESHAPE_READY, &b->priv);
+		if (md_is_rdwr(b->mddev))
+			llb_write_everything(b);
+		pr_info("%s: %s: reshape finished\n", LLB_NAME,
+			mdname(b->mddev));
+		/* chunks a crash left NeedSync during the reshape sync now */
+		if (llb_has_state(b, BIT(LLB_NEEDSYNC)))
+			llb_want_sync(b);
+	}
+	mutex_unlock(&b->reshape_mutex);
+}
+
+/*
+ * Follow md: enter when it reshapes (until the conversion is on disk),
+ * leave when it no longer does.
+ */
+void llb_reshape_track(struct llb *b)
+{
+	if (llb_md_reshaping(b->mddev)) {
+		if (!test_bit(LLB_RESHAPE_READY, &b->priv))
+			llb_reshape_enter(b);
+	} else if (test_bit(LLB_RESHAPING, &b->priv)) {
+		llb_reshape_leave(b);
+	}
+}
