@@ -46,6 +46,17 @@ mkloops() {
 	done
 }
 
+# fill_garbage SIZE_MB DEV...: random bytes over the first SIZE_MB of
+# each device, so that never-written stripes have random "parity".
+fill_garbage() {
+	local mb=$1 d
+	shift
+	for d in "$@"; do
+		dd if=/dev/urandom of="$d" bs=1M count="$mb" oflag=direct status=none ||
+			fail "fill $d with garbage"
+	done
+}
+
 # loop_file DEV: the backing file of a loop device.
 loop_file() {
 	losetup -n -O BACK-FILE "$1" | tr -d ' '

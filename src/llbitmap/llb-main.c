@@ -196,6 +196,22 @@ static unsigned int llb_spans(struct llb *b, sector_t offset,
 	return llb_span_of(b, offset, sectors, discard, &sp[0]) ? 1 : 0;
 }
 
+/* Take (@up) or drop the page barrier of every page of @n spans. */
+static void llb_barriers(struct llb *b, const struct llb_span *sp,
+			 unsigned int n, bool up)
+{
+	unsigned int i, pg;
+
+	for (i = 0; i < n; i++) {
+		for (pg = sp[i].pg_first; pg <= sp[i].pg_last; pg++) {
+			if (up)
+				llb_barrier_up(b, pg);
+			else
+				llb_barrier_down(b, pg);
+		}
+	}
+}
+
 /*
  * Raise the barrier of every page first, then change states: the daemon
  * fences one page at a time, so holding some pages while waiting for
@@ -206,12 +222,10 @@ static void llb_begin(struct mddev *mddev, sector_t offset,
 {
 	struct llb *b = mddev->bitmap;
 	struct llb_span sp[2];
-	unsigned int i, n, pg;
+	unsigned int i, n;
 
 	n = llb_spans(b, offset, sectors, discard, sp);
-	for (i = 0; i < n; i++)
-		for (pg = sp[i].pg_first; pg <= sp[i].pg_last; pg++)
-			llb_barrier_up(b, pg);
+	llb_barriers(b, sp, n, true);
 	/*
 	 * During a reshape a discard keeps the states (llb-reshape.c).
 	 * The barriers above are taken anyway: llb_end() drops them, and
@@ -230,12 +244,8 @@ static void llb_end(struct mddev *mddev, sector_t offset,
 {
 	struct llb *b = mddev->bitmap;
 	struct llb_span sp[2];
-	unsigned int i, n, pg;
 
-	n = llb_spans(b, offset, sectors, discard, sp);
-	for (i = 0; i < n; i++)
-		for (pg = sp[i].pg_first; pg <= sp[i].pg_last; pg++)
-			llb_barrier_down(b, pg);
+	llb_barriers(b, sp, llb_spans(b, offset, sectors, discard, sp), false);
 }
 
 static void llb_start_write(struct mddev *mddev, sector_t offset,

@@ -130,3 +130,40 @@ geom_get() {
 	shift
 	r5parity --print-geometry "$@" | sed -n "s/^$key: //p"
 }
+
+# write_smalls PREFIX OFFSETS_KB...: 4 KiB of new data at each offset, as
+# references PREFIX0, PREFIX1, ... (in the order given).
+write_smalls() {
+	local prefix=$1 i=0 o
+	shift
+	for o in "$@"; do
+		write_random /dev/md0 "$o" 4 "$prefix$i"
+		i=$((i + 1))
+	done
+}
+
+# verify_smalls DEV PREFIX OFFSETS_KB...: what write_smalls wrote.
+verify_smalls() {
+	local dev=$1 prefix=$2 i=0 o
+	shift 2
+	for o in "$@"; do
+		verify_random "$dev" "$o" "$prefix$i"
+		i=$((i + 1))
+	done
+}
+
+# reads_without_each N WHEN VERIFY: assemble LOOPS[0..N-1] read-only as
+# md1 without each member in turn and run "VERIFY md1" each time.
+reads_without_each() {
+	local n=$1 when=$2 verify=$3 skip i devs
+	for skip in $(seq 0 $((n - 1))); do
+		devs=()
+		for i in $(seq 0 $((n - 1))); do
+			[ "$i" = "$skip" ] || devs+=("${LOOPS[$i]}")
+		done
+		must mdadm --assemble --readonly --run /dev/md1 "${devs[@]}"
+		"$verify" md1
+		must mdadm --stop /dev/md1
+		log "$when: reads exact without member $skip"
+	done
+}

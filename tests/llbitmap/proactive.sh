@@ -12,9 +12,7 @@ need_r5parity
 llb_modules
 mkloops 4 64
 # Garbage in every member: parity must really be built, not inherited.
-for d in "${LOOPS[@]}"; do
-	dd if=/dev/urandom of="$d" bs=1M count=64 oflag=direct status=none || fail "fill $d"
-done
+fill_garbage 64 "${LOOPS[@]}"
 llb_create md0 5 4 --chunk=64
 n=$(chunks md0)
 fast_daemon md0

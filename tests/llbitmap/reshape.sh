@@ -16,9 +16,7 @@
 need_r5parity
 llb_modules
 mkloops 6 128
-for d in "${LOOPS[@]}"; do
-	dd if=/dev/urandom of="$d" bs=1M count=128 oflag=direct status=none || fail "fill $d"
-done
+fill_garbage 128 "${LOOPS[@]}"
 # Room before the data: mdadm then moves the data offset instead of
 # using a backup file for the critical section.
 llb_create md0 5 5 --chunk=64 --data-offset=8M
@@ -31,28 +29,17 @@ n=$(chunks md0)
 size_kb=$(( $(dev_sectors /dev/md0) / 2 ))
 write_big /dev/md0 0 8192 a
 offs="20004 50000 77000 80100 90000"
-i=0
-for o in $offs; do
-	write_random /dev/md0 "$o" 4 s$i
-	i=$((i + 1))
-done
+write_smalls s $offs
 wait_settled md0 180
 unw=$(bits md0 unwritten)
 log "before the reshape: $(bits_line md0)"
 [ "$unw" -gt 0 ] || fail "no unwritten chunk left before the reshape"
 
 verify_all() {
-	local md=$1 i=0 o
+	local md=$1
 	verify_big "/dev/$md" 0 a
-	for o in $offs; do
-		verify_random "/dev/$md" "$o" s$i
-		i=$((i + 1))
-	done
-	i=0
-	for o in $during; do
-		verify_random "/dev/$md" "$o" d$i
-		i=$((i + 1))
-	done
+	verify_smalls "/dev/$md" s $offs
+	verify_smalls "/dev/$md" d $during
 	[ -z "$late" ] || verify_random "/dev/$md" "$late" late
 	[ -z "$newoff" ] || verify_random "/dev/$md" "$newoff" new
 }
@@ -71,34 +58,15 @@ expect_eq "$(bits md0 unwritten)" 0 "unwritten chunks during the reshape"
 # Writes while it runs, behind and ahead of the reshape position, into
 # chunks that never had data.
 during="9000 60000 200000 260004 320000 380000 440000"
-i=0
-for o in $during; do
-	write_random /dev/md0 "$o" 4 d$i
-	i=$((i + 1))
-done
+write_smalls d $during
 log "during the reshape: $(md_sysfs md0 reshape_position) $(bits_line md0)"
-
-# degraded_reads WHEN: assemble read-only without each member in turn.
-degraded_reads() {
-	local skip i devs
-	for skip in 0 1 2 3 4 5; do
-		devs=()
-		for i in 0 1 2 3 4 5; do
-			[ $i = $skip ] || devs+=("${LOOPS[$i]}")
-		done
-		must mdadm --assemble --readonly --run /dev/md1 "${devs[@]}"
-		verify_all md1
-		must mdadm --stop /dev/md1
-		log "$1: reads exact without member $skip"
-	done
-}
 
 # Stop in the middle, read without each member, and assemble again:
 # the reshape continues.
 pos=$(md_sysfs md0 reshape_position)
 [ "$pos" != none ] || fail "reshape already finished: slow it down more"
 must mdadm --stop /dev/md0
-degraded_reads "in the middle of the reshape"
+reads_without_each 6 "in the middle of the reshape" verify_all
 must mdadm --assemble /dev/md0 "${LOOPS[@]}"
 fast_daemon md0
 log "assembled at reshape_position $(md_sysfs md0 reshape_position)"
@@ -139,7 +107,7 @@ log "after a discard of ${from_kb}k..${end_kb}k: $(bits_line md0)"
 verify_all md0
 must mdadm --stop /dev/md0
 parity_clean "${LOOPS[@]}"
-degraded_reads "after the reshape"
+reads_without_each 6 "after the reshape" verify_all
 
 # RAID-10: its bitmap covers the array, whose size a reshape changes;
 # refused with a message, and the array goes on working.
