@@ -16,6 +16,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 MDX_HDR := $(CURDIR)/build/md-$(KVER)
 KERNEL ?= default
 T ?=
+J ?= 1
 
 .PHONY: all modules headers clean install setup check check-all demo lint bench package-test
 
@@ -39,10 +40,10 @@ setup:
 	scripts/setup-buildroot $(KERNEL)
 
 check:
-	scripts/check --kernel $(KERNEL) $(T)
+	scripts/check --kernel $(KERNEL) --jobs $(J) $(T)
 
 check-all:
-	scripts/check --kernel all $(T)
+	scripts/check --kernel all --jobs $(J) $(T)
 
 demo:
 	scripts/demo --kernel $(KERNEL)
