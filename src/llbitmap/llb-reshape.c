@@ -131,7 +131,17 @@ void llb_reshape_enter(struct llb *b)
 	mutex_lock(&b->reshape_mutex);
 	if (!test_bit(LLB_RESHAPING, &b->priv)) {
 		set_bit(LLB_RESHAPING, &b->priv);
-		/* the bit before the states: pairs with the write path */
+		/*
+		 * Orders our own bit before our own state reads below.  The
+		 * write path reads the bit with no barrier, and need not: a
+		 * write that misses it marks only the old geometry, which
+		 * is then still the one raid5 uses.  On 7.3 resize() sets
+		 * the bit before raid5 switches geometry, and raid5
+		 * quiesces after the switch; on 7.2 md maps writes through
+		 * bitmap_sector, which spans both geometries ahead of the
+		 * reshape.  The conversion uses cmpxchg, so such a write's
+		 * Dirty or NeedSync is kept.
+		 */
 		smp_mb__after_atomic();
 		clear_bit(LLB_PROACTIVE_PENDING, &b->priv);
 		pr_info("%s: %s: reshape: %lu chunks without data are now treated as written; fstrim after the reshape makes unused regions lazy again\n",
