@@ -67,4 +67,7 @@ void r5x_daemon(struct md_thread *thread)
 	}
 	spin_unlock_irq(&conf->lock);
 	blk_finish_plug(&plug);
+
+	/* md_check_recovery() above may have written the superblock */
+	r5x_release_held(conf, false);
 }

@@ -23,6 +23,7 @@ static void r5x_end_member_io(struct bio *bio)
 	struct r5x_conf *conf = sh->conf;
 	struct r5x_dev *dev = container_of(bio, struct r5x_dev, req);
 	struct md_rdev *rdev = dev->io_rdev;
+	int bb_flag = -1;
 
 	if (!op_is_write(bio->bi_opf)) {
 		/* a failed read is rebuilt from the others and rewritten */
@@ -32,19 +33,38 @@ static void r5x_end_member_io(struct bio *bio)
 			set_bit(R5X_D_UPTODATE, &dev->flags);
 	} else if (bio->bi_status) {
 		/*
-		 * The block is still served from the other members;
-		 * md_error() is irq-safe and fails the member.
+		 * The block is still served from the other members.  With
+		 * a bad-block log the member stays and the md thread
+		 * records the block; without one md_error() (irq-safe)
+		 * fails the member.
 		 */
-		md_error(conf->mddev, rdev);
-	} else if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
-		/* the rewrite (or any write) repaired an earlier read error */
-		atomic_add(R5X_BLK_SECTORS, &rdev->corrected_errors);
-		pr_info_ratelimited("md/raid456x:%s: read error corrected (%lu sectors at %llu on %pg)\n",
-				    mdname(conf->mddev), R5X_BLK_SECTORS,
-				    (unsigned long long)sh->sector, rdev->bdev);
+		if (rdev->badblocks.shift < 0) {
+			md_error(conf->mddev, rdev);
+		} else {
+			set_bit(WriteErrorSeen, &rdev->flags);
+			bb_flag = R5X_D_WRITE_ERR;
+		}
+	} else {
+		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
+			/* the rewrite (or any write) repaired a read error */
+			atomic_add(R5X_BLK_SECTORS, &rdev->corrected_errors);
+			pr_info_ratelimited("md/raid456x:%s: read error corrected (%lu sectors at %llu on %pg)\n",
+					    mdname(conf->mddev), R5X_BLK_SECTORS,
+					    (unsigned long long)sh->sector,
+					    rdev->bdev);
+		}
+		/* the whole block now holds current data */
+		if (rdev_has_badblock(rdev, sh->sector, R5X_BLK_SECTORS))
+			bb_flag = R5X_D_MADE_GOOD;
 	}
 	dev->io_rdev = NULL;
-	rdev_dec_pending(rdev, conf->mddev);
+	if (bb_flag >= 0) {
+		/* the md thread updates the list and drops nr_pending */
+		dev->bb_rdev = rdev;
+		set_bit(bb_flag, &dev->flags);
+	} else {
+		rdev_dec_pending(rdev, conf->mddev);
+	}
 	clear_bit(R5X_D_LOCKED, &dev->flags);
 	r5x_io_done(sh);
 }

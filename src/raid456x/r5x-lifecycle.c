@@ -88,6 +88,8 @@ static int r5x_check_geometry(struct mddev *mddev)
 static void r5x_conf_free(struct r5x_conf *conf)
 {
 	cancel_work_sync(&conf->retry_work);
+	/* the data is on the members; nothing is left to wait for */
+	r5x_release_held(conf, true);
 	r5x_cache_free(conf);
 	bioset_exit(&conf->read_bs);
 	mempool_exit(&conf->ref_pool);

@@ -194,7 +194,7 @@ static void r5x_aligned_endio(struct bio *clone)
 	spin_lock_irqsave(&conf->retry_lock, flags);
 	bio_list_add(&conf->retry, orig);
 	spin_unlock_irqrestore(&conf->retry_lock, flags);
-	queue_work(system_wq, &conf->retry_work);
+	queue_work(system_dfl_wq, &conf->retry_work);
 }
 
 /*

@@ -165,6 +165,38 @@ static void r5x_serve_reads(struct r5x_stripe *sh, u64 mask)
 }
 
 /*
+ * A sync step found this block lost on two members.  Stopping the sync
+ * would not help: md would start it again at the same place.  A resync
+ * or check has nothing to fix and moves on.  A recovery records the
+ * block as bad on every device it is rebuilding, so that it is never
+ * read from there; a device that cannot record it is failed by md
+ * (rdev_set_badblocks), which ends the recovery onto it.
+ */
+static void r5x_sync_lost(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct mddev *mddev = conf->mddev;
+	int i;
+
+	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on two members\n",
+			    mdname(mddev), (unsigned long long)sh->sector);
+	if (!test_bit(MD_RECOVERY_RECOVER, &mddev->recovery))
+		return;
+	/* md does not remove members while a recovery runs */
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct md_rdev *devs[] = { conf->disks[i].rdev,
+					   conf->disks[i].replacement };
+		int j;
+
+		for (j = 0; j < ARRAY_SIZE(devs); j++)
+			if (devs[j] && !test_bit(Faulty, &devs[j]->flags) &&
+			    !test_bit(In_sync, &devs[j]->flags))
+				rdev_set_badblocks(devs[j], sh->sector,
+						   R5X_BLK_SECTORS, 0);
+	}
+}
+
+/*
  * More than one member cannot supply its block: queued writes and reads
  * of lost blocks fail, reads of blocks that can still be read go on.
  */
@@ -186,8 +218,8 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 	if (test_and_clear_bit(R5X_S_SYNC_REQ, &sh->state)) {
 		clear_bit(R5X_S_SYNCING, &sh->state);
 		clear_bit(R5X_S_SYNC_WRITE, &sh->state);
+		r5x_sync_lost(sh);
 		md_done_sync(conf->mddev, R5X_BLK_SECTORS);
-		md_sync_error(conf->mddev);
 	}
 }
 
@@ -385,6 +417,107 @@ static void r5x_finish_io(struct r5x_stripe *sh)
 	}
 }
 
+/*
+ * md has a superblock update pending: a member failed, a bad block was
+ * recorded, or the array turned active.  Until it is on disk the members'
+ * metadata may still call a stale block current, so a write acknowledged
+ * now could come back from a crash as the old data.  The write round's
+ * bios wait for the update; the md thread ends them (r5x_release_held).
+ */
+static void r5x_hold_written(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct r5x_ref *ref, *next;
+	int i;
+
+	spin_lock_irq(&conf->lock);
+	for (i = 0; i < conf->raid_disks; i++) {
+		for (ref = sh->dev[i].written; ref; ref = next) {
+			next = ref->next;
+			ref->next = conf->held;
+			conf->held = ref;
+		}
+		sh->dev[i].written = NULL;
+	}
+	spin_unlock_irq(&conf->lock);
+	md_wakeup_thread(conf->mddev->thread);
+}
+
+/*
+ * End the held writes once md has no superblock update pending, or
+ * unconditionally (@force) when the array is torn down.  Only the md
+ * thread holds writes, and it calls this at the end of every run, so a
+ * write held by the run cannot be missed: an update that md completes
+ * elsewhere ends with mddev_unlock(), which wakes the thread.
+ */
+void r5x_release_held(struct r5x_conf *conf, bool force)
+{
+	struct r5x_ref *ref;
+
+	if (!READ_ONCE(conf->held))
+		return;
+	if (!force && test_bit(MD_SB_CHANGE_PENDING, &conf->mddev->sb_flags))
+		return;
+	spin_lock_irq(&conf->lock);
+	ref = conf->held;
+	conf->held = NULL;
+	spin_unlock_irq(&conf->lock);
+	r5x_end_list(conf, ref, false);
+}
+
+/* The member's bad-block log already covers the block at @s. */
+static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
+{
+	sector_t first, len;
+
+	return is_badblock(rdev, s, R5X_BLK_SECTORS, &first, &len) &&
+	       first <= s && first + len >= s + R5X_BLK_SECTORS;
+}
+
+/*
+ * Apply what the last writes' completions found: record a block whose
+ * write failed as bad (the member stays; reads of the block are rebuilt
+ * from the others), or forget a bad block that a write has made good.
+ * If the list is full, rdev_set_badblocks() fails the member instead.
+ */
+static void r5x_update_badblocks(struct r5x_stripe *sh)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct mddev *mddev = conf->mddev;
+	int i;
+
+	for (i = 0; i < conf->raid_disks; i++) {
+		struct r5x_dev *dev = &sh->dev[i];
+		struct md_rdev *rdev = dev->bb_rdev;
+
+		if (!rdev)
+			continue;
+		dev->bb_rdev = NULL;
+		if (test_and_clear_bit(R5X_D_WRITE_ERR, &dev->flags)) {
+			/* the block is not rewritten again: it is bad now */
+			clear_bit(R5X_D_READ_ERR, &dev->flags);
+			/* a block known already needs no superblock update */
+			if (!r5x_bad_recorded(rdev, sh->sector) &&
+			    rdev_set_badblocks(rdev, sh->sector,
+					       R5X_BLK_SECTORS, 0)) {
+				pr_warn_ratelimited("md/raid456x:%s: write error on %pg: %lu sectors at %llu recorded as a bad block\n",
+						    mdname(mddev), rdev->bdev,
+						    R5X_BLK_SECTORS,
+						    (unsigned long long)sh->sector);
+				/* a spare, if any, takes over from it */
+				if (!test_and_set_bit(WantReplacement,
+						      &rdev->flags))
+					set_bit(MD_RECOVERY_NEEDED,
+						&mddev->recovery);
+			}
+		} else if (test_and_clear_bit(R5X_D_MADE_GOOD, &dev->flags)) {
+			rdev_clear_badblocks(rdev, sh->sector,
+					     R5X_BLK_SECTORS, 0);
+		}
+		rdev_dec_pending(rdev, mddev);
+	}
+}
+
 /* Complete the bios of the write round that has reached the members. */
 static void r5x_end_written(struct r5x_stripe *sh)
 {
@@ -404,6 +537,11 @@ static void r5x_end_written(struct r5x_stripe *sh)
 	 */
 	r5x_scan(sh, &s);
 	failed = hweight64(s.all & ~s.writable) > 1;
+	if (!failed &&
+	    test_bit(MD_SB_CHANGE_PENDING, &conf->mddev->sb_flags)) {
+		r5x_hold_written(sh);
+		return;
+	}
 	for (i = 0; i < conf->raid_disks; i++) {
 		r5x_end_list(conf, sh->dev[i].written, failed);
 		sh->dev[i].written = NULL;
@@ -438,6 +576,7 @@ void r5x_handle_stripe(struct r5x_stripe *sh)
 		return;
 	smp_rmb();	/* pairs with the barrier in r5x_end_member_io() */
 
+	r5x_update_badblocks(sh);
 	r5x_finish_io(sh);
 	r5x_end_written(sh);
 

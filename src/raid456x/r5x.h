@@ -77,6 +77,8 @@ enum r5x_dev_flags {
 	R5X_D_UPTODATE,		/* page holds the block's current content */
 	R5X_D_LOCKED,		/* member IO in flight on this page */
 	R5X_D_READ_ERR,		/* member read failed: rebuild, then rewrite */
+	R5X_D_WRITE_ERR,	/* member write failed: record a bad block */
+	R5X_D_MADE_GOOD,	/* written over a recorded bad block: clear it */
 };
 
 struct r5x_dev {
@@ -87,6 +89,13 @@ struct r5x_dev {
 	unsigned long		flags;
 	struct md_rdev		*io_rdev;	/* rdev of the IO in flight */
 	struct md_rdev		*io_repl;	/* replacement being written */
+	/*
+	 * The member whose bad-block list the last write changes
+	 * (R5X_D_WRITE_ERR or R5X_D_MADE_GOOD).  Set by the write's
+	 * completion, which leaves its nr_pending reference for the md
+	 * thread to drop once the list is updated.
+	 */
+	struct md_rdev		*bb_rdev;
 	struct bio		req;
 	struct bio_vec		vec;
 	struct bio		repl_req;	/* the same write, to the replacement */
@@ -160,6 +169,13 @@ struct r5x_conf {
 	u64			bm_seq_next;
 	u64			bm_seq_done;
 
+	/*
+	 * Array writes that reached the members while md had a superblock
+	 * update pending (a failed member, a new bad block): they complete
+	 * only once it is written.  Chained through ref->next; conf->lock.
+	 */
+	struct r5x_ref		*held;
+
 	/* set by hot_add of a disk that was not in this slot before */
 	bool			fullsync;
 
@@ -208,6 +224,7 @@ int r5x_cache_resize(struct r5x_conf *conf, int nr);
 
 /* r5x-stripe.c */
 void r5x_handle_stripe(struct r5x_stripe *sh);
+void r5x_release_held(struct r5x_conf *conf, bool force);
 
 /* r5x-io.c */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf);

@@ -2,38 +2,28 @@
 # rig: personality=raid456x mem=1024 timeout=600
 # Members behind device-mapper.  Read errors (dm-flakey error_reads) are
 # answered from the other members and rewritten, and the member stays in
-# the array; write errors (dm-error) fail the member and the data stays
-# readable; a second failure fails the array cleanly: EIO, no hang.
+# the array; write errors everywhere (dm-error, superblock included) fail
+# the member and the data stays readable; a second failure fails the
+# array cleanly: EIO, no hang.  Bad blocks (errors in part of a member):
+# tests/raid456x/badblocks.sh.
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
 r5x_load
-modprobe dm-mod; modprobe dm-flakey
+modprobe dm-flakey
 mkloops 4 32
-DMS=()
-for i in 0 1 2 3; do
-	sz=$(dev_sectors "${LOOPS[$i]}")
-	must dmsetup create r5xf$i --table "0 $sz linear ${LOOPS[$i]} 0"
-	dmsetup mknodes r5xf$i >/dev/null 2>&1 || true
-	[ -b /dev/mapper/r5xf$i ] || fail "no /dev/mapper/r5xf$i"
-	DMS+=("/dev/mapper/r5xf$i")
-done
+dm_members r5xf
 must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
 	--chunk=64 --bitmap=none --assume-clean "${DMS[@]}"
 write_random /dev/md0 0 2048 a
 verify_random /dev/md0 0 a
 
-# set_table I TABLE-TAIL: swap member I's mapping
+# set_table I TABLE-TAIL: member I's whole range through TABLE-TAIL
 set_table() {
-	local sz
-	sz=$(dev_sectors "${LOOPS[$1]}")
-	must dmsetup suspend --noflush r5xf$1
-	must dmsetup load r5xf$1 --table "0 $sz $2"
-	must dmsetup resume r5xf$1
+	dm_load r5xf$1 "0 $(dev_sectors "${LOOPS[$1]}") $2"
 }
 
 log "read errors on member 1"
-sz1=$(dev_sectors "${LOOPS[1]}")
 set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
 echo 3 >/proc/sys/vm/drop_caches
 verify_random /dev/md0 0 a
@@ -51,22 +41,14 @@ log "write errors on member 2: acknowledged only once the superblocks say so"
 # it takes those 3 s and the superblocks read right after it show member 2
 # gone.  Were it acknowledged at once, a crash in those 3 s would bring
 # member 2 back as in sync with a stale block.
-modprobe dm-delay
 # Keep the array "active" on disk, so the stripe write below starts no
 # superblock update of its own (md would then find the failure first).
 echo 60 >/sys/block/md0/md/safe_mode_delay || fail "safe_mode_delay"
 write_random /dev/md0 4000 64 w
 grep -q 'active' /sys/block/md0/md/array_state || fail "array not active after a write"
-doff=$(mdadm --examine "${DMS[0]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
+doff=$(md_data_offset "${DMS[0]}")
 [ -n "$doff" ] || fail "no data offset"
-for i in 0 1 3; do
-	sz=$(dev_sectors "${LOOPS[$i]}")
-	must dmsetup suspend --noflush r5xf$i
-	printf '0 %s delay %s 0 0 %s 0 3000\n%s %s linear %s %s\n' \
-		"$doff" "${LOOPS[$i]}" "${LOOPS[$i]}" "$doff" $((sz - doff)) "${LOOPS[$i]}" "$doff" |
-		dmsetup load r5xf$i || fail "load delay table on member $i"
-	must dmsetup resume r5xf$i
-done
+for i in 0 1 3; do dm_slow_metadata r5xf $i "$doff"; done
 set_table 2 "error"
 t0=$(date +%s%N)
 # one whole stripe (3 data chunks of 64 KiB): every member is written
