@@ -14,7 +14,7 @@ modprobe dm-flakey
 mkloops 4 32
 dm_members r5xf
 must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
-	--chunk=64 --bitmap=none --assume-clean "${DMS[@]}"
+	--chunk=64 --layout=left-symmetric --bitmap=none --assume-clean "${DMS[@]}"
 write_random /dev/md0 0 2048 a
 verify_random /dev/md0 0 a
 
@@ -51,9 +51,11 @@ doff=$(md_data_offset "${DMS[0]}")
 for i in 0 1 3; do dm_slow_metadata r5xf $i "$doff"; done
 set_table 2 "error"
 t0=$(date +%s%N)
-# one whole stripe (3 data chunks of 64 KiB): every member is written
-mkref s 192
-must dd if=/tmp/ref/s of=/dev/md0 bs=192k seek=40 count=1 oflag=direct status=none
+# One 4 KiB block on member 2 (row 40 of the left-symmetric layout: parity
+# on member 3, chunk 2 on member 2), direct and without fsync: one stripe,
+# whose completion is the write's completion.
+mkref s 4
+must dd if=/tmp/ref/s of=/dev/md0 bs=4k seek=$(((40 * 192 + 128) / 4)) count=1 oflag=direct status=none
 t1=$(date +%s%N)
 drop_caches "${DMS[0]}"
 state=$(mdadm --examine "${DMS[0]}" | sed -n 's/^ *Array State : \([^ ]*\).*/\1/p')
@@ -61,7 +63,7 @@ log "stripe write took $(( (t1 - t0) / 1000000 )) ms; superblock array state: $s
 expect_eq "$state" "AA.A" "array state on disk when the failing write returned"
 [ $(( (t1 - t0) / 1000000 )) -ge 2500 ] || fail "the failing write returned before the superblocks were written"
 for i in 0 1 3; do set_table $i "linear ${LOOPS[$i]} 0"; done
-verify_random /dev/md0 $((40 * 192)) s
+verify_random /dev/md0 $((40 * 192 + 128)) s
 write_random /dev/md0 10000 2048 b
 grep -q '\[4/3\]' /proc/mdstat || fail "write error did not fail the member"
 verify_random /dev/md0 0 a
