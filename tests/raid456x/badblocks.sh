@@ -154,6 +154,8 @@ dm_holes r5xb 1
 must mdadm --assemble /dev/md0 "$SPARE" "${DMS[1]}" "${DMS[2]}" "${DMS[3]}"
 grep -q '\[4/4\]' /proc/mdstat || fail "reassembly: $(cat /proc/mdstat)"
 has_bad "$m1/bad_blocks" $bad1 || fail "member 1 forgot its bad block"
+mdadm --examine-badblocks "${DMS[1]}" | grep -q "^ *$bad1 for 8 sectors" ||
+	fail "mdadm --examine-badblocks: $(mdadm --examine-badblocks "${DMS[1]}" 2>&1)"
 check_lost_stripe reassembled
 
 r5x_dmesg_clean
