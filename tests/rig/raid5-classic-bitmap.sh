@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: mem=1536 timeout=300
+# rig: mem=1536 timeout=600
 # Proves the rig with in-tree pieces only: the in-tree raid456 with the
 # classic bitmap.  Create, write, fail a member, write while degraded,
 # re-add (bitmap-based partial recovery), then verify every byte.
