@@ -55,10 +55,21 @@ use_ours() {
 }
 
 # served_by_us MD YES|NO: is md-llbitmap2 the bitmap of MD?
+# In a CI rehearsal (2026-11-30) one read right after a stop and an
+# assembly under the same name did not show [llbitmap], and the next read
+# did (probably the array being torn down still answered).  So up to 5 s
+# of retries, and the first answer is logged; a wrong bitmap type does
+# not go away.
 served_by_us() {
-	local refs
-	md_sysfs "$1" bitmap_type | grep -q '\[llbitmap\]' ||
-		fail "$1 bitmap_type: $(md_sysfs "$1" bitmap_type)"
+	local refs type= first= i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		type=$(md_sysfs "$1" bitmap_type 2>&1) || true
+		[ "$i" = 1 ] && first=$type
+		[[ "$type" == *"[llbitmap]"* ]] && break
+		sleep 0.5
+	done
+	[[ "$type" == *"[llbitmap]"* ]] || fail "$1 bitmap_type: $type"
+	[ "$i" = 1 ] || log "$1 bitmap_type: first read '$first', [llbitmap] at read $i"
 	refs=$(cat /sys/module/md_llbitmap2/refcnt 2>/dev/null || echo none)
 	case $2 in
 	yes) [ "$refs" != none ] && [ "$refs" -gt 0 ] || fail "$1 is not served by md-llbitmap2 (refcnt $refs)" ;;
