@@ -576,6 +576,12 @@ void r5x_handle_stripe(struct r5x_stripe *sh)
 		return;
 	smp_rmb();	/* pairs with the barrier in r5x_end_member_io() */
 
+	/*
+	 * Bad blocks first: recording one sets MD_SB_CHANGE_PENDING, which
+	 * r5x_end_written() must see to hold this round's writes.  A write
+	 * error without a log reached md_error() in the completion, before
+	 * r5x_io_done() queued us (the smp_rmb() above pairs with it).
+	 */
 	r5x_update_badblocks(sh);
 	r5x_finish_io(sh);
 	r5x_end_written(sh);

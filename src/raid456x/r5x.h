@@ -171,8 +171,9 @@ struct r5x_conf {
 
 	/*
 	 * Array writes that reached the members while md had a superblock
-	 * update pending (a failed member, a new bad block): they complete
-	 * only once it is written.  Chained through ref->next; conf->lock.
+	 * update pending (a failed member, a new bad block, the array
+	 * turning active): they complete only once it is written.  Chained
+	 * through ref->next; conf->lock.  Only the md thread adds to it.
 	 */
 	struct r5x_ref		*held;
 
