@@ -41,6 +41,19 @@ static void r5x_reinit_stripe(struct r5x_conf *conf, struct r5x_stripe *sh,
 	hlist_add_head(&sh->hash, r5x_hash_head(conf, sector));
 }
 
+/*
+ * May a getter that slept for a free stripe take one now?  Once the cache
+ * ran dry it must first drain to three quarters, as md's raid5 does; the
+ * first getter through clears conf->starved and lets the rest in.
+ * conf->lock held.
+ */
+static bool r5x_stripe_available(struct r5x_conf *conf)
+{
+	if (list_empty(&conf->idle))
+		return false;
+	return !conf->starved || conf->active < conf->total * 3 / 4;
+}
+
 /* Take a reference on @sh whose count may be 0; conf->lock held. */
 static void r5x_grab(struct r5x_conf *conf, struct r5x_stripe *sh)
 {
@@ -79,7 +92,8 @@ struct r5x_stripe *r5x_get_stripe(struct r5x_conf *conf, sector_t sector,
 			r5x_grab(conf, sh);
 			break;
 		}
-		if (!list_empty(&conf->idle)) {
+		/* newcomers queue behind a starved getter, too */
+		if (r5x_stripe_available(conf)) {
 			sh = list_first_entry(&conf->idle, struct r5x_stripe,
 					      lru);
 			r5x_grab(conf, sh);
@@ -88,11 +102,13 @@ struct r5x_stripe *r5x_get_stripe(struct r5x_conf *conf, sector_t sector,
 		}
 		if (flags & R5X_GET_NOBLOCK)
 			break;
+		conf->starved = true;
 		wait_event_lock_irq(conf->wait_stripe,
-				    !list_empty(&conf->idle) ||
+				    r5x_stripe_available(conf) ||
 				    (!(flags & R5X_GET_NOQUIESCE) &&
 				     conf->quiesce),
 				    conf->lock);
+		conf->starved = false;
 	}
 	spin_unlock_irq(&conf->lock);
 	return sh;
@@ -111,7 +127,9 @@ static void r5x_file_stripe(struct r5x_conf *conf, struct r5x_stripe *sh)
 		list_add_tail(&sh->lru, &conf->idle);
 		set_bit(R5X_S_IDLE, &sh->state);
 		conf->active--;
-		wake_up(&conf->wait_stripe);
+		/* a starved getter need not be woken for every stripe */
+		if (r5x_stripe_available(conf))
+			wake_up(&conf->wait_stripe);
 		if (!conf->active)
 			wake_up(&conf->wait_quiet);
 	}

@@ -57,9 +57,14 @@ sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,
 
 	sh = r5x_get_stripe(conf, sector_nr, R5X_GET_NOBLOCK);
 	if (!sh) {
+		/* returns once a quarter of the cache is free again */
 		sh = r5x_get_stripe(conf, sector_nr, 0);
-		/* leave some stripes to the array's users */
-		schedule_timeout_uninterruptible(1);
+		/*
+		 * If array users wait for stripes too, step back for a
+		 * tick so that they get some of that quarter.
+		 */
+		if (wq_has_sleeper(&conf->wait_stripe))
+			schedule_timeout_uninterruptible(1);
 	}
 
 	rcu_read_lock();

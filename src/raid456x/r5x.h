@@ -9,7 +9,8 @@
  *
  * Locking and reference rules (the non-obvious ones):
  *  - conf->lock (irq-safe) protects the stripe hash, every stripe list
- *    (idle, handle, bitmap wait), conf->active, conf->total, conf->quiesce
+ *    (idle, handle, bitmap wait), conf->active, conf->total, conf->quiesce,
+ *    conf->starved
  *    and the 0 <-> 1 transitions of a stripe's count.
  *  - A stripe with count == 0 is on exactly one list; a stripe with
  *    count > 0 is on none.  Whoever drops the count to 0 (under conf->lock)
@@ -157,6 +158,13 @@ struct r5x_conf {
 	int			total;		/* stripes allocated */
 	int			active;		/* stripes not on idle */
 	int			quiesce;
+	/*
+	 * Set when a getter had to sleep for a free stripe; until the first
+	 * sleeper gets one, getters wait for a quarter of the cache to be
+	 * free, so the md thread keeps a full batch in flight instead of
+	 * handing stripes out one at a time.  conf->lock.
+	 */
+	bool			starved;
 	wait_queue_head_t	wait_stripe;	/* idle stripe or !quiesce */
 	wait_queue_head_t	wait_quiet;	/* active == 0 */
 	atomic_t		aligned_reads;
