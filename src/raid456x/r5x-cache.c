@@ -103,6 +103,7 @@ struct r5x_stripe *r5x_get_stripe(struct r5x_conf *conf, sector_t sector,
 		if (flags & R5X_GET_NOBLOCK)
 			break;
 		conf->starved = true;
+		conf->stat_starved++;
 		wait_event_lock_irq(conf->wait_stripe,
 				    r5x_stripe_available(conf) ||
 				    (!(flags & R5X_GET_NOQUIESCE) &&

@@ -66,7 +66,10 @@ static ssize_t r5x_cache_active_show(struct mddev *mddev, char *page)
 static struct md_sysfs_entry r5x_cache_active =
 	__ATTR(stripe_cache_active, 0444, r5x_cache_active_show, NULL);
 
-/* How writes updated parity; lets tests prove which path ran. */
+/*
+ * How writes updated parity, and how often a request or the sync had to
+ * sleep for a free stripe; lets tests prove which path ran.
+ */
 static ssize_t r5x_stats_show(struct mddev *mddev, char *page)
 {
 	struct r5x_conf *conf;
@@ -75,11 +78,13 @@ static ssize_t r5x_stats_show(struct mddev *mddev, char *page)
 	spin_lock(&mddev->lock);
 	conf = mddev->private;
 	if (conf)
-		ret = sysfs_emit(page, "rmw %llu\nrcw %llu\nfull %llu\nforced_rcw %llu\n",
+		ret = sysfs_emit(page,
+				 "rmw %llu\nrcw %llu\nfull %llu\nforced_rcw %llu\nstarved %llu\n",
 				 READ_ONCE(conf->stat_rmw),
 				 READ_ONCE(conf->stat_rcw),
 				 READ_ONCE(conf->stat_full),
-				 READ_ONCE(conf->stat_forced_rcw));
+				 READ_ONCE(conf->stat_forced_rcw),
+				 READ_ONCE(conf->stat_starved));
 	spin_unlock(&mddev->lock);
 	return ret;
 }

@@ -203,6 +203,7 @@ struct r5x_conf {
 	u64			stat_rcw;
 	u64			stat_full;	/* rcw that read nothing */
 	u64			stat_forced_rcw; /* parity never built */
+	u64			stat_starved;	/* getter slept: conf->lock */
 
 	/* md thread only */
 	struct page		*scratch;
