@@ -9,6 +9,7 @@
 set -euo pipefail
 kver=$1 stage=$2
 ktree=/var/cache/rig/kernel-$kver/tree/usr/lib/modules/$kver
+. "$(dirname "$0")/lib-stage.sh"
 
 rm -rf "$stage"
 mkdir -p "$stage"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,tmp,run,root,mnt,var/tmp,opt}
@@ -16,21 +17,6 @@ ln -s usr/bin "$stage/bin"
 ln -s usr/sbin "$stage/sbin"
 ln -s usr/lib "$stage/lib"
 ln -s usr/lib64 "$stage/lib64"
-
-# copy_bin PATH...: copy executables with every shared library they need.
-copy_bin() {
-	local f lib
-	for f in "$@"; do
-		f=$(readlink -f "$f")
-		mkdir -p "$stage$(dirname "$f")"
-		cp -n "$f" "$stage$f"
-		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
-			[ -e "$stage$lib" ] && continue
-			mkdir -p "$stage$(dirname "$lib")"
-			cp -L "$lib" "$stage$lib"
-		done
-	done
-}
 
 bins="bash mdadm fio losetup blockdev blkdiscard fallocate truncate dd cksum
 sha256sum cmp od head tail sort seq stat sync timeout dmsetup kmod dmesg

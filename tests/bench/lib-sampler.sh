@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# A poor man's profiler for the guest, which has no perf: every 20 ms it
-# reads the kernel stacks of the array's threads (md0_*) and of fio, and
-# counts where they were.  "R" means on a CPU (a running task's stack
-# cannot be read); otherwise the innermost three frames it slept in.
+# A poor man's profiler for the guest, which has perf only with RIG_PERF=1
+# (lib-perf.sh, and perf sees where CPUs run, not where threads wait):
+# every 20 ms it reads the kernel stacks of the array's threads (md0_*)
+# and of fio, and counts where they were.  "R" means on a CPU (a running
+# task's stack cannot be read); otherwise the innermost three frames it
+# slept in.
 # Source after /tests/lib.sh.
 
 # sampler_start NAME: sample the stacks of md0_* kernel threads and of
