@@ -474,7 +474,17 @@ if want tput; then
 	for r in $(seq 1 "$BENCH_REPEATS"); do
 		note "throughput repeat $r"
 		raw_loop "$r"
+		# Reverse order on even repeats: a side of a ratio that always
+		# ran first (fresh tmpfs, a quieter host) would be favoured.
+		order=()
 		for cfg in $CONFIGS; do
+			if [ $((r % 2)) -eq 0 ]; then
+				order=("$cfg" "${order[@]}")
+			else
+				order+=("$cfg")
+			fi
+		done
+		for cfg in "${order[@]}"; do
 			tput_config "$cfg" "$r"
 		done
 		if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$T0" "$BENCH_TPUT_BUDGET" "$r"; then
