@@ -287,7 +287,7 @@ fio_multi() {
 	# Counting: bytes written to the members per byte fio wrote (parity
 	# read-modify-write and bitmap writes included; ramp time included).
 	w1=$(wbytes "${LOOPS[@]}")
-	fw=$(awk -F';' '$1 == 3 { s += $47 } END { printf "%d", s * 1024 }' /tmp/fio.out 2>/dev/null)
+	fw=$(awk -F';' '$1 == 3 { s += $47 } END { printf "%.0f", s * 1024 }' /tmp/fio.out 2>/dev/null)
 	if [ $rc -eq 0 ] && [ "${fw:-0}" -gt 0 ]; then
 		emit "section=amp config=$c metric=$s run=$r value=$(awk -v a=$((w1 - w0)) -v b="$fw" 'BEGIN { printf "%.3f", a / b }') unit=x"
 	fi

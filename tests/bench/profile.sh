@@ -61,6 +61,7 @@ for cfg in raid456-none raid456x-none raid456-internal raid456-lockless; do
 		profile_job "$cfg" randwrite4k --rw=randwrite --bs=4k --iodepth=16 --numjobs=2
 		;;
 	*)
+		profile_job "$cfg" seqwrite --rw=write --bs=1M --iodepth=16
 		profile_job "$cfg" randwrite4k.j1 --rw=randwrite --bs=4k --iodepth=16 --numjobs=1
 		profile_job "$cfg" randwrite64k --rw=randwrite --bs=64k --iodepth=16 --numjobs=2
 		;;
