@@ -5,6 +5,7 @@
  * contents) on an LRU list until a lookup for another sector reuses them.
  * See r5x.h for the reference and list rules.
  */
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 
 #include "r5x.h"
@@ -54,6 +55,13 @@ static bool r5x_stripe_available(struct r5x_conf *conf)
 	return !conf->starved || conf->active < conf->total * 3 / 4;
 }
 
+/* conf->lock held, or a racy hint. */
+static bool r5x_may_grow(struct r5x_conf *conf)
+{
+	return conf->total < min(conf->min_stripes * R5X_GROW_FACTOR,
+				 R5X_MAX_STRIPES);
+}
+
 /* Take a reference on @sh whose count may be 0; conf->lock held. */
 static void r5x_grab(struct r5x_conf *conf, struct r5x_stripe *sh)
 {
@@ -99,6 +107,11 @@ struct r5x_stripe *r5x_get_stripe(struct r5x_conf *conf, sector_t sector,
 			r5x_grab(conf, sh);
 			r5x_reinit_stripe(conf, sh, sector);
 			break;
+		}
+		/* short of stripes: the md thread adds some if it may */
+		if (!conf->want_more && r5x_may_grow(conf)) {
+			conf->want_more = true;
+			r5x_wake_thread(conf);
 		}
 		if (flags & R5X_GET_NOBLOCK)
 			break;
@@ -161,12 +174,12 @@ static void r5x_free_stripe(struct r5x_conf *conf, struct r5x_stripe *sh)
 	kmem_cache_free(conf->slab, sh);
 }
 
-static struct r5x_stripe *r5x_alloc_stripe(struct r5x_conf *conf)
+static struct r5x_stripe *r5x_alloc_stripe(struct r5x_conf *conf, gfp_t gfp)
 {
 	struct r5x_stripe *sh;
 	int i;
 
-	sh = kmem_cache_zalloc(conf->slab, GFP_KERNEL);
+	sh = kmem_cache_zalloc(conf->slab, gfp);
 	if (!sh)
 		return NULL;
 	sh->conf = conf;
@@ -175,7 +188,7 @@ static struct r5x_stripe *r5x_alloc_stripe(struct r5x_conf *conf)
 	INIT_LIST_HEAD(&sh->lru);
 	sh->sector = MaxSector;
 	for (i = 0; i < conf->raid_disks; i++) {
-		sh->dev[i].page = alloc_page(GFP_KERNEL);
+		sh->dev[i].page = alloc_page(gfp);
 		if (!sh->dev[i].page) {
 			r5x_free_stripe(conf, sh);
 			return NULL;
@@ -184,9 +197,40 @@ static struct r5x_stripe *r5x_alloc_stripe(struct r5x_conf *conf)
 	return sh;
 }
 
+/* A new stripe joins the idle list, unhashed so that it is reused first. */
+static void r5x_add_idle(struct r5x_conf *conf, struct r5x_stripe *sh)
+{
+	list_add(&sh->lru, &conf->idle);
+	set_bit(R5X_S_IDLE, &sh->state);
+	conf->total++;
+	if (r5x_stripe_available(conf))
+		wake_up(&conf->wait_stripe);
+}
+
 /*
- * Grow or shrink the pool towards @nr stripes.  Shrinking frees only idle
- * stripes, so it may stop short; the caller reads conf->total back.
+ * Unlink the least recently used idle stripe for freeing, if the cache
+ * holds more than @floor stripes.  Idle stripes have no IO and no queued
+ * request, so only their cached pages go.
+ */
+static struct r5x_stripe *r5x_take_idle(struct r5x_conf *conf, int floor)
+{
+	struct r5x_stripe *sh = NULL;
+
+	spin_lock_irq(&conf->lock);
+	if (conf->total > floor && !list_empty(&conf->idle)) {
+		sh = list_first_entry(&conf->idle, struct r5x_stripe, lru);
+		list_del_init(&sh->lru);
+		hlist_del_init(&sh->hash);
+		conf->total--;
+	}
+	spin_unlock_irq(&conf->lock);
+	return sh;
+}
+
+/*
+ * Set stripe_cache_size to @nr and move the pool towards it.  Shrinking
+ * frees only idle stripes, so it may stop short; the shrinker takes the
+ * rest back later.  Serialised by reconfig_mutex (sysfs) or run().
  */
 int r5x_cache_resize(struct r5x_conf *conf, int nr)
 {
@@ -195,38 +239,83 @@ int r5x_cache_resize(struct r5x_conf *conf, int nr)
 	if (nr < R5X_MIN_STRIPES || nr > R5X_MAX_STRIPES)
 		return -EINVAL;
 
+	spin_lock_irq(&conf->lock);
+	conf->min_stripes = nr;
+	spin_unlock_irq(&conf->lock);
+
 	while (READ_ONCE(conf->total) < nr) {
-		sh = r5x_alloc_stripe(conf);
+		sh = r5x_alloc_stripe(conf, GFP_KERNEL);
 		if (!sh)
 			return -ENOMEM;
 		spin_lock_irq(&conf->lock);
-		/* unhashed stripes go first: reuse them before cached ones */
-		list_add(&sh->lru, &conf->idle);
-		set_bit(R5X_S_IDLE, &sh->state);
-		conf->total++;
+		r5x_add_idle(conf, sh);
 		spin_unlock_irq(&conf->lock);
-		wake_up(&conf->wait_stripe);
 	}
 
-	for (;;) {
+	while ((sh = r5x_take_idle(conf, nr)))
+		r5x_free_stripe(conf, sh);
+	return 0;
+}
+
+/*
+ * md thread: add stripes when getters ran short, as md's raid5 does.
+ * The allocation must not reclaim: reclaim may be waiting for writes
+ * that only this thread can finish.
+ */
+void r5x_cache_grow(struct r5x_conf *conf)
+{
+	struct r5x_stripe *sh;
+	int i;
+
+	if (!READ_ONCE(conf->want_more))
+		return;
+	for (i = 0; i < R5X_GROW_BATCH; i++) {
+		sh = r5x_alloc_stripe(conf, GFP_NOWAIT | __GFP_NOWARN);
+		if (!sh)
+			break;
 		spin_lock_irq(&conf->lock);
-		if (conf->total <= nr || list_empty(&conf->idle)) {
+		if (!r5x_may_grow(conf)) {
 			spin_unlock_irq(&conf->lock);
+			r5x_free_stripe(conf, sh);
 			break;
 		}
-		sh = list_first_entry(&conf->idle, struct r5x_stripe, lru);
-		list_del_init(&sh->lru);
-		hlist_del_init(&sh->hash);
-		conf->total--;
+		r5x_add_idle(conf, sh);
 		spin_unlock_irq(&conf->lock);
-		r5x_free_stripe(conf, sh);
 	}
-	return 0;
+	/* a getter that still finds none asks again */
+	spin_lock_irq(&conf->lock);
+	conf->want_more = false;
+	spin_unlock_irq(&conf->lock);
+}
+
+/* Memory pressure: the stripes above stripe_cache_size can go. */
+static unsigned long r5x_shrink_count(struct shrinker *shrinker,
+				      struct shrink_control *sc)
+{
+	struct r5x_conf *conf = shrinker->private_data;
+	int extra = READ_ONCE(conf->total) - READ_ONCE(conf->min_stripes);
+
+	return extra > 0 ? extra : 0;
+}
+
+static unsigned long r5x_shrink_scan(struct shrinker *shrinker,
+				     struct shrink_control *sc)
+{
+	struct r5x_conf *conf = shrinker->private_data;
+	unsigned long freed = 0;
+	struct r5x_stripe *sh;
+
+	while (freed < sc->nr_to_scan &&
+	       (sh = r5x_take_idle(conf, READ_ONCE(conf->min_stripes)))) {
+		r5x_free_stripe(conf, sh);
+		freed++;
+	}
+	return freed ?: SHRINK_STOP;
 }
 
 int r5x_cache_init(struct r5x_conf *conf, int nr)
 {
-	int i;
+	int i, ret;
 
 	conf->hash = kcalloc(1U << R5X_HASH_SHIFT, sizeof(*conf->hash),
 			     GFP_KERNEL);
@@ -243,7 +332,19 @@ int r5x_cache_init(struct r5x_conf *conf, int nr)
 				       0, 0, NULL);
 	if (!conf->slab)
 		return -ENOMEM;
-	return r5x_cache_resize(conf, nr);
+	ret = r5x_cache_resize(conf, nr);
+	if (ret)
+		return ret;
+
+	conf->shrinker = shrinker_alloc(0, "md-raid456x:%s",
+					mdname(conf->mddev));
+	if (!conf->shrinker)
+		return -ENOMEM;
+	conf->shrinker->count_objects = r5x_shrink_count;
+	conf->shrinker->scan_objects = r5x_shrink_scan;
+	conf->shrinker->private_data = conf;
+	shrinker_register(conf->shrinker);
+	return 0;
 }
 
 /* All stripes are idle here: the thread is gone and IO has drained. */
@@ -251,6 +352,11 @@ void r5x_cache_free(struct r5x_conf *conf)
 {
 	struct r5x_stripe *sh, *tmp;
 
+	/* waits for a scan in progress; none can start after it */
+	if (conf->shrinker) {
+		shrinker_free(conf->shrinker);
+		conf->shrinker = NULL;
+	}
 	if (conf->slab) {
 		list_for_each_entry_safe(sh, tmp, &conf->idle, lru) {
 			list_del(&sh->lru);

@@ -68,6 +68,8 @@ void r5x_daemon(struct md_thread *thread)
 	spin_unlock_irq(&conf->lock);
 	blk_finish_plug(&plug);
 
+	r5x_cache_grow(conf);
+
 	/* md_check_recovery() above may have written the superblock */
 	r5x_release_held(conf, false);
 }

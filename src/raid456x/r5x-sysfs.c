@@ -18,7 +18,7 @@ static ssize_t r5x_cache_size_show(struct mddev *mddev, char *page)
 	spin_lock(&mddev->lock);
 	conf = mddev->private;
 	if (conf)
-		ret = sysfs_emit(page, "%d\n", READ_ONCE(conf->total));
+		ret = sysfs_emit(page, "%d\n", READ_ONCE(conf->min_stripes));
 	spin_unlock(&mddev->lock);
 	return ret;
 }
@@ -79,12 +79,13 @@ static ssize_t r5x_stats_show(struct mddev *mddev, char *page)
 	conf = mddev->private;
 	if (conf)
 		ret = sysfs_emit(page,
-				 "rmw %llu\nrcw %llu\nfull %llu\nforced_rcw %llu\nstarved %llu\n",
+				 "rmw %llu\nrcw %llu\nfull %llu\nforced_rcw %llu\nstarved %llu\nstripes %d\n",
 				 READ_ONCE(conf->stat_rmw),
 				 READ_ONCE(conf->stat_rcw),
 				 READ_ONCE(conf->stat_full),
 				 READ_ONCE(conf->stat_forced_rcw),
-				 READ_ONCE(conf->stat_starved));
+				 READ_ONCE(conf->stat_starved),
+				 READ_ONCE(conf->total));
 	spin_unlock(&mddev->lock);
 	return ret;
 }

@@ -46,6 +46,10 @@
 #define R5X_DEF_STRIPES		256
 #define R5X_MIN_STRIPES		16
 #define R5X_MAX_STRIPES		32768
+/* how far the cache may grow on demand beyond stripe_cache_size */
+#define R5X_GROW_FACTOR		4
+/* stripes the md thread adds per pass when getters ran short */
+#define R5X_GROW_BATCH		16
 #define R5X_HASH_SHIFT		10
 
 /* md's on-disk RAID-5 layout numbers (mdadm --layout). */
@@ -156,6 +160,15 @@ struct r5x_conf {
 	struct list_head	handle;
 	struct list_head	bm_wait;
 	int			total;		/* stripes allocated */
+	/*
+	 * stripe_cache_size: the cache never shrinks below it.  A getter
+	 * that finds no free stripe asks the md thread for more (want_more),
+	 * up to R5X_GROW_FACTOR times min_stripes; the shrinker gives the
+	 * extra ones back under memory pressure.  conf->lock.
+	 */
+	int			min_stripes;
+	bool			want_more;
+	struct shrinker		*shrinker;
 	int			active;		/* stripes not on idle */
 	int			quiesce;
 	/*
@@ -231,6 +244,7 @@ void r5x_release_stripe(struct r5x_stripe *sh);
 int r5x_cache_init(struct r5x_conf *conf, int nr);
 void r5x_cache_free(struct r5x_conf *conf);
 int r5x_cache_resize(struct r5x_conf *conf, int nr);
+void r5x_cache_grow(struct r5x_conf *conf);
 
 /* r5x-stripe.c */
 void r5x_handle_stripe(struct r5x_stripe *sh);

@@ -3,9 +3,10 @@
 # The smallest stripe cache (16 stripes) under three writers at once,
 # while a repair and then a recovery compete for the same stripes.  A
 # request or the sync that runs out of stripes sleeps until a quarter of
-# the cache is free again; this must neither hang (the rig's timeout and
-# hung-task check) nor lose data: fio verifies every block, md's check
-# and the raw parity of the members must agree.
+# the cache is free again, and the md thread grows the cache (up to 4x);
+# the shrinker gives the extra stripes back.  This must neither hang (the
+# rig's timeout and hung-task check) nor lose data: fio verifies every
+# block, md's check and the raw parity of the members must agree.
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
@@ -33,6 +34,15 @@ expect_eq "$(md_mismatches md0)" 0 "mismatch_cnt after repair beside the writers
 s1=$(r5x_stat starved)
 [ "$s1" -gt 0 ] || fail "16 stripes and three writers never ran out: $(cat /sys/block/md0/md/r5x_stats)"
 log "getters slept for a stripe $s1 times"
+# Short of stripes, the cache grew (at most 4 x stripe_cache_size);
+# memory pressure (drop_caches runs the shrinkers) gives it back.
+st=$(r5x_stat stripes)
+if [ "$st" -le 16 ] || [ "$st" -gt 64 ]; then
+	fail "cache holds $st stripes after running short (17..64 expected)"
+fi
+expect_eq "$(md_sysfs md0 stripe_cache_size)" 16 "stripe_cache_size after growing"
+echo 2 >/proc/sys/vm/drop_caches
+expect_eq "$(r5x_stat stripes)" 16 "stripes after drop_caches (was $st)"
 
 # a recovery onto the spare, with the writers verifying what they wrote
 must mdadm /dev/md0 --fail "${LOOPS[2]}"
