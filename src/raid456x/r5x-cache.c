@@ -55,7 +55,7 @@ static bool r5x_stripe_available(struct r5x_conf *conf)
 	return !conf->starved || conf->active < conf->total * 3 / 4;
 }
 
-/* conf->lock held, or a racy hint. */
+/* conf->lock held. */
 static bool r5x_may_grow(struct r5x_conf *conf)
 {
 	return conf->total < min(conf->min_stripes * R5X_GROW_FACTOR,
@@ -240,7 +240,8 @@ int r5x_cache_resize(struct r5x_conf *conf, int nr)
 		return -EINVAL;
 
 	spin_lock_irq(&conf->lock);
-	conf->min_stripes = nr;
+	/* the shrinker and sysfs read it without the lock */
+	WRITE_ONCE(conf->min_stripes, nr);
 	spin_unlock_irq(&conf->lock);
 
 	while (READ_ONCE(conf->total) < nr) {
@@ -267,8 +268,17 @@ void r5x_cache_grow(struct r5x_conf *conf)
 	struct r5x_stripe *sh;
 	int i;
 
+	/* a peek without the lock: a request missed now wakes us again */
 	if (!READ_ONCE(conf->want_more))
 		return;
+	/*
+	 * Taken before allocating: a getter that runs short meanwhile asks
+	 * for the next batch instead of being lost.
+	 */
+	spin_lock_irq(&conf->lock);
+	conf->want_more = false;
+	spin_unlock_irq(&conf->lock);
+
 	for (i = 0; i < R5X_GROW_BATCH; i++) {
 		sh = r5x_alloc_stripe(conf, GFP_NOWAIT | __GFP_NOWARN);
 		if (!sh)
@@ -282,10 +292,6 @@ void r5x_cache_grow(struct r5x_conf *conf)
 		r5x_add_idle(conf, sh);
 		spin_unlock_irq(&conf->lock);
 	}
-	/* a getter that still finds none asks again */
-	spin_lock_irq(&conf->lock);
-	conf->want_more = false;
-	spin_unlock_irq(&conf->lock);
 }
 
 /* Memory pressure: the stripes above stripe_cache_size can go. */
