@@ -61,6 +61,18 @@ load_kernel() {
 	esac
 }
 
+# prepare_kernel NAME: load_kernel NAME, and make what its modules build in:
+# the Debian build root, or for a flavour we build ourselves (debug) that
+# kernel, inside its base kernel's root.
+prepare_kernel() {
+	load_kernel "$1"
+	if [ "$KBASE" = "$KNAME" ]; then
+		"$RIG_TOP/scripts/setup-buildroot" "$1"
+	else
+		"$RIG_TOP/scripts/build-debug-kernel"
+	fi
+}
+
 # The build root for the loaded kernel; its name hashes every input.
 buildroot_dir() {
 	local key kver=$KVER
