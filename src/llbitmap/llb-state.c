@@ -40,11 +40,16 @@
  * raid5 asks twice per stripe and skips the rest of the chunk when the
  * answer is "nothing to do".
  *
- * Differences from md's in-tree llbitmap, both for crash safety (see the
- * kicker in llb-daemon.c): reload keeps NeedSyncUnwritten, and turns
- * SyncingUnwritten back into NeedSyncUnwritten, so that a proactive parity
- * build interrupted by a power cut resumes after assembly instead of being
- * silently dropped.  Neither state claims valid parity, so this is safe.
+ * Differences from md's in-tree llbitmap, so that a proactive parity build
+ * that was accepted is never dropped (see the kicker in llb-daemon.c):
+ * reload and abort keep NeedSyncUnwritten, and turn SyncingUnwritten back
+ * into NeedSyncUnwritten.  Reload covers a power cut; abort covers every
+ * clean interruption md knows ("idle" or "frozen" in sync_action, stop,
+ * read-only, shutdown, an IO error), after which the kicker asks md for
+ * the rest of the build once md may run it again (never while frozen).
+ * Neither state claims valid parity, so keeping them is always safe; a
+ * recovery onto a member resets them anyway (forget) and remembers the
+ * request (llb-sync.c).
  */
 static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
 	/*               write sbegin sdone sabort reload daemon discrd stale proact forget */
@@ -53,8 +58,8 @@ static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
 	[LLB_DIRTY]        = { K,   K,   K,   K,   NS,  CLN, UNW, NS,  K,   K   },
 	[LLB_NEEDSYNC]     = { K,   SY,  K,   K,   K,   K,   UNW, K,   K,   K   },
 	[LLB_SYNCING]      = { K,   SY,  DRT, NS,  NS,  K,   UNW, NS,  K,   K   },
-	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   UNW, K,   K,   UNW, UNW, K,   UNW },
-	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  UNW, NSU, K,   UNW, UNW, K,   UNW },
+	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   K,   K,   K,   UNW, UNW, K,   UNW },
+	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  NSU, NSU, K,   UNW, UNW, K,   UNW },
 	[LLB_CLEAN_UNW]    = { DRT, K,   K,   K,   K,   K,   UNW, UNW, K,   UNW },
 };
 
