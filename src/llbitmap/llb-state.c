@@ -150,8 +150,20 @@ static bool llb_queue_block(struct llb *b, struct llb_page *pg,
 	return made_ns;
 }
 
-/* Store a new state; returns true if infection created NeedSync chunks. */
-static bool llb_store(struct llb *b, unsigned long chunk, u8 st)
+/*
+ * Store a new state; returns true if infection created NeedSync chunks.
+ *
+ * Durability rule: every state a write moves a chunk into says "this
+ * chunk holds data" (Dirty, NeedSync, and Syncing when the write lands in
+ * a chunk whose proactive build runs), and it must be on disk before the
+ * data is: so every store made by the write action is queued, and the
+ * personality unplugs (llb_unplug) before it issues the data.  Left in
+ * memory, a SyncingUnwritten chunk turned Syncing would reload as
+ * NeedSyncUnwritten after a power cut, be built to CleanUnwritten while
+ * holding data, and be skipped by the next recovery.
+ */
+static bool llb_store(struct llb *b, unsigned long chunk, u8 st,
+		      enum llb_action act)
 {
 	unsigned long pos = chunk + LLB_DATA_START;
 	struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
@@ -159,13 +171,14 @@ static bool llb_store(struct llb *b, unsigned long chunk, u8 st)
 
 	WRITE_ONCE(pg->bytes[off], st);
 	/*
-	 * Only states that must survive a crash are queued for writing:
-	 * the rest reach disk with the next full flush (sync checkpoints,
-	 * stop), and losing them only costs an extra sync.
+	 * Beyond the write action, only states that must survive a crash
+	 * are queued for writing: the rest reach disk with the next full
+	 * flush (sync checkpoints, stop), and losing them only costs an
+	 * extra sync.
 	 */
 	if (st == LLB_DIRTY || st == LLB_NEEDSYNC)
 		return llb_queue_block(b, pg, off, true);
-	if (st == LLB_NEEDSYNC_UNW)
+	if (st == LLB_NEEDSYNC_UNW || act == LLB_ACT_WRITE)
 		llb_queue_block(b, pg, off, false);
 	return false;
 }
@@ -214,7 +227,7 @@ u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 		ret = new;
 		if (new == LLB_KEEP)
 			continue;
-		if (llb_store(b, c, new))
+		if (llb_store(b, c, new, act))
 			want_sync = true;
 		if (llb_needs_sync(new))
 			want_sync = true;
