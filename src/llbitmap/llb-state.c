@@ -320,14 +320,25 @@ void llb_count_states(struct llb *b, unsigned long *count)
 	}
 }
 
-/* First chunk in one of the states set in @mask, or nchunks if none. */
+/*
+ * First chunk in one of the states set in @mask, or nchunks if none.  A
+ * byte that is no valid state counts as NeedSync, as llb_run() treats it:
+ * masking it into range would alias it to a valid state (32 reads as
+ * Unwritten).  Assembly turns every such byte into NeedSync before any
+ * caller looks, so this only matters if one ever reaches memory otherwise.
+ */
 unsigned long llb_find_state(struct llb *b, unsigned long mask)
 {
 	unsigned long c;
 
-	for (c = 0; c < b->nchunks; c++)
-		if (mask & BIT(llb_get(b, c) & 31))
+	for (c = 0; c < b->nchunks; c++) {
+		u8 st = llb_get(b, c);
+
+		if (st >= LLB_NR_STATES)
+			st = LLB_NEEDSYNC;
+		if (mask & BIT(st))
 			break;
+	}
 	return c;
 }
 
