@@ -336,14 +336,35 @@ static void llb_unplug_work(struct work_struct *work)
  * current->bio_list active, where a bio we submitted would only be queued
  * behind the caller, so the writing is done by a worker and we wait for
  * it.  @sync is ignored: callers always get the blocks on disk.
+ *
+ * "Nothing is dirty" is not "everything is on disk": another flusher (the
+ * unplug worker of another caller, the kicker, a sync checkpoint) may have
+ * taken our blocks (cleared their bits) and still have their FUA writes in
+ * flight.  Every flusher holds io_mutex from before it clears a bit until
+ * its writes have ended (llb_write_dirty()), so such a flusher is seen as
+ * a held io_mutex, and taking the mutex once waits for it.  Ordering: the
+ * flusher takes the mutex before its fully ordered test_and_clear_bit() of
+ * the page flag; if we read the cleared flag, the smp_rmb() makes us see
+ * the mutex owner it stored before (or a later release, after its wait).
+ * A block queued after the flusher took the page sets the flag again and
+ * goes through the worker below, which also queues behind the mutex.
  */
 void llb_unplug(struct mddev *mddev, bool sync)
 {
 	struct llb *b = mddev->bitmap;
 	struct llb_unplug_req req;
 
-	if (!b || !llb_any_dirty(b))
+	if (!b)
 		return;
+	if (!llb_any_dirty(b)) {
+		/* pairs with test_and_clear_bit() in llb_write_dirty() */
+		smp_rmb();
+		if (mutex_is_locked(&b->io_mutex)) {
+			mutex_lock(&b->io_mutex);
+			mutex_unlock(&b->io_mutex);
+		}
+		return;
+	}
 
 	req.b = b;
 	init_completion(&req.done);
