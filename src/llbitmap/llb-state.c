@@ -4,12 +4,16 @@
  * it.  Every state change of a chunk goes through llb_run(), except the
  * whole-bitmap initialisation of a new array and resize bookkeeping.
  *
- * The state bytes are changed without a lock: writers on the fast path may
- * race each other on one chunk, but every racing writer stores the same
- * answer, because the table is a pure function of (old state, action) and
- * the array's degraded/level flags.  The daemon, which is the only actor
- * that relaxes Dirty to Clean, fences writers out with the page barrier
- * first (llb-daemon.c).  The sync actions run from the single sync thread.
+ * The state bytes are changed without a lock, but never with a plain
+ * store: every change is a compare-and-swap from the state the new one was
+ * computed from, retried from what is there on failure (see the rule in
+ * llb.h).  Writers on the fast path race each other and the sync thread,
+ * the kicker and the daemon; without it, a sync action that read
+ * SyncingUnwritten could store CleanUnwritten over the Syncing a write
+ * had just stored, and a chunk holding data would be skipped by recovery.
+ * The daemon, which is the only actor that relaxes Dirty to Clean, also
+ * fences writers out with the page barrier first (llb-daemon.c): no write
+ * may be in flight on a chunk declared Clean, which no byte can show.
  */
 #include <linux/blkdev.h>
 
@@ -85,22 +89,29 @@ static bool llb_spread(struct llb *b, struct llb_page *pg, unsigned int blk)
 	bool made_dirty = false;
 
 	for (; off < end; off++) {
-		switch (pg->bytes[off]) {
-		case LLB_UNWRITTEN:
-			if (r456) {
-				WRITE_ONCE(pg->bytes[off], LLB_NEEDSYNC);
-				made_ns = true;
-			} else {
-				WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
-				made_dirty = true;
+		u8 old = READ_ONCE(pg->bytes[off]);
+		u8 new;
+
+		/* compare-and-swap, as every state change (llb.h) */
+		do {
+			switch (old) {
+			case LLB_UNWRITTEN:
+				new = r456 ? LLB_NEEDSYNC : LLB_DIRTY;
+				break;
+			case LLB_CLEAN:
+			case LLB_CLEAN_UNW:
+				new = LLB_DIRTY;
+				break;
+			default:
+				new = LLB_KEEP;
+				break;
 			}
-			break;
-		case LLB_CLEAN:
-		case LLB_CLEAN_UNW:
-			WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
+		} while (new != LLB_KEEP &&
+			 !try_cmpxchg(&pg->bytes[off], &old, new));
+		if (new == LLB_NEEDSYNC)
+			made_ns = true;
+		else if (new == LLB_DIRTY)
 			made_dirty = true;
-			break;
-		}
 	}
 	if (made_dirty)
 		llb_arm_timer(b);
@@ -151,7 +162,8 @@ static bool llb_queue_block(struct llb *b, struct llb_page *pg,
 }
 
 /*
- * Store a new state; returns true if infection created NeedSync chunks.
+ * Queue the state just stored at byte @off of @pg for writing as it needs;
+ * returns true if infection created NeedSync chunks.
  *
  * Durability rule: every state a write moves a chunk into says "this
  * chunk holds data" (Dirty, NeedSync, and Syncing when the write lands in
@@ -162,14 +174,9 @@ static bool llb_queue_block(struct llb *b, struct llb_page *pg,
  * NeedSyncUnwritten after a power cut, be built to CleanUnwritten while
  * holding data, and be skipped by the next recovery.
  */
-static bool llb_store(struct llb *b, unsigned long chunk, u8 st,
-		      enum llb_action act)
+static bool llb_store(struct llb *b, struct llb_page *pg, unsigned int off,
+		      u8 st, enum llb_action act)
 {
-	unsigned long pos = chunk + LLB_DATA_START;
-	struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
-	unsigned int off = offset_in_page(pos);
-
-	WRITE_ONCE(pg->bytes[off], st);
 	/*
 	 * Beyond the write action, only states that must survive a crash
 	 * are queued for writing: the rest reach disk with the next full
@@ -181,6 +188,26 @@ static bool llb_store(struct llb *b, unsigned long chunk, u8 st,
 	if (st == LLB_NEEDSYNC_UNW || act == LLB_ACT_WRITE)
 		llb_queue_block(b, pg, off, false);
 	return false;
+}
+
+/* The state @act moves a chunk in state @old to, or LLB_KEEP. */
+static u8 llb_next(struct llb *b, unsigned long c, u8 old,
+		   enum llb_action act, bool degraded, bool r456)
+{
+	u8 new;
+
+	if (old >= LLB_NR_STATES) {
+		pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
+				   LLB_NAME, mdname(b->mddev), c, old);
+		return LLB_NEEDSYNC;
+	}
+	new = llb_table[old][act];
+	if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
+	    (degraded || (r456 && old == LLB_UNWRITTEN)))
+		new = LLB_NEEDSYNC;
+	else if (degraded && act == LLB_ACT_SYNC_BEGIN && old == LLB_DIRTY)
+		new = LLB_SYNCING;
+	return new;
 }
 
 /*
@@ -204,30 +231,27 @@ u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 		last = b->nchunks - 1;
 
 	for (c = first; c <= last; c++) {
-		u8 old = llb_get(b, c);
+		unsigned long pos = c + LLB_DATA_START;
+		struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
+		unsigned int off = offset_in_page(pos);
+		u8 old = READ_ONCE(pg->bytes[off]);
 		u8 new;
 
-		if (old >= LLB_NR_STATES) {
-			pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
-					   LLB_NAME, mdname(mddev), c, old);
-			new = LLB_NEEDSYNC;
-		} else {
-			new = llb_table[old][act];
-			if (llb_needs_sync(old))
-				want_sync = true;
-		}
-
-		if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
-		    (degraded || (r456 && old == LLB_UNWRITTEN)))
-			new = LLB_NEEDSYNC;
-		else if (degraded && act == LLB_ACT_SYNC_BEGIN &&
-			 old == LLB_DIRTY)
-			new = LLB_SYNCING;
+		/*
+		 * Compare-and-swap (rule in llb.h): if another actor changed
+		 * the byte since we read it, decide again from its state.
+		 */
+		do {
+			new = llb_next(b, c, old, act, degraded, r456);
+		} while (new != LLB_KEEP &&
+			 !try_cmpxchg(&pg->bytes[off], &old, new));
+		if (old < LLB_NR_STATES && llb_needs_sync(old))
+			want_sync = true;
 
 		ret = new;
 		if (new == LLB_KEEP)
 			continue;
-		if (llb_store(b, c, new, act))
+		if (llb_store(b, pg, off, new, act))
 			want_sync = true;
 		if (llb_needs_sync(new))
 			want_sync = true;
