@@ -144,6 +144,9 @@ struct llb {
 	struct mutex		io_mutex;
 	atomic_t		io_inflight;
 	wait_queue_head_t	io_wait;
+	/* outcome of the block writes since the last llb_wait_io() */
+	atomic_t		io_ok;
+	atomic_t		io_failed;
 
 	atomic_t		behind_writes;
 	wait_queue_head_t	behind_wait;
