@@ -193,6 +193,9 @@ static void llb_wbio_done(struct bio *bio)
 		       mdname(mddev), rdev->bdev,
 		       blk_status_to_errno(bio->bi_status));
 		md_error(mddev, rdev);
+		atomic_inc(&b->io_failed);
+	} else {
+		atomic_inc(&b->io_ok);
 	}
 	bio_put(bio);
 	/* pairs with the increment in llb_submit_block() */
@@ -241,9 +244,36 @@ static void llb_submit_block(struct llb *b, unsigned int idx, unsigned int blk)
 	}
 }
 
+/*
+ * Wait for the block writes submitted under io_mutex, then judge them.  A
+ * member whose write failed was failed by md_error() in llb_wbio_done(),
+ * as md does when a superblock write fails.  If no write of the batch
+ * reached any member, or no member is left to hold the bitmap, no state
+ * change can be made durable any more: say so once, and mark the bitmap
+ * (BITMAP_WRITE_ERROR: states no longer change, md/llbitmap/bits shows
+ * "bitmap io error", md sees the bitmap disabled).  md has then failed
+ * the members under the array, so its data writes fail too and none is
+ * acknowledged with its state on no disk.
+ */
 static void llb_wait_io(struct llb *b)
 {
+	struct md_rdev *rdev;
+	bool left = false;
+	int ok;
+
 	wait_event(b->io_wait, !atomic_read(&b->io_inflight));
+	ok = atomic_xchg(&b->io_ok, 0);
+	if (!atomic_xchg(&b->io_failed, 0))
+		return;
+	rcu_read_lock();
+	rdev_for_each_rcu(rdev, b->mddev)
+		if (rdev->raid_disk >= 0 && !test_bit(Faulty, &rdev->flags))
+			left = true;
+	rcu_read_unlock();
+	if ((!ok || !left) &&
+	    !test_and_set_bit(BITMAP_WRITE_ERROR, &b->flags))
+		pr_err("%s: %s: bitmap io error: the bitmap could be written on no member, state changes stop\n",
+		       LLB_NAME, mdname(b->mddev));
 }
 
 /* Write the queued blocks of page @idx (io_mutex held). */
@@ -336,14 +366,35 @@ static void llb_unplug_work(struct work_struct *work)
  * current->bio_list active, where a bio we submitted would only be queued
  * behind the caller, so the writing is done by a worker and we wait for
  * it.  @sync is ignored: callers always get the blocks on disk.
+ *
+ * "Nothing is dirty" is not "everything is on disk": another flusher (the
+ * unplug worker of another caller, the kicker, a sync checkpoint) may have
+ * taken our blocks (cleared their bits) and still have their FUA writes in
+ * flight.  Every flusher holds io_mutex from before it clears a bit until
+ * its writes have ended (llb_write_dirty()), so such a flusher is seen as
+ * a held io_mutex, and taking the mutex once waits for it.  Ordering: the
+ * flusher takes the mutex before its fully ordered test_and_clear_bit() of
+ * the page flag; if we read the cleared flag, the smp_rmb() makes us see
+ * the mutex owner it stored before (or a later release, after its wait).
+ * A block queued after the flusher took the page sets the flag again and
+ * goes through the worker below, which also queues behind the mutex.
  */
 void llb_unplug(struct mddev *mddev, bool sync)
 {
 	struct llb *b = mddev->bitmap;
 	struct llb_unplug_req req;
 
-	if (!b || !llb_any_dirty(b))
+	if (!b)
 		return;
+	if (!llb_any_dirty(b)) {
+		/* pairs with test_and_clear_bit() in llb_write_dirty() */
+		smp_rmb();
+		if (mutex_is_locked(&b->io_mutex)) {
+			mutex_lock(&b->io_mutex);
+			mutex_unlock(&b->io_mutex);
+		}
+		return;
+	}
 
 	req.b = b;
 	init_completion(&req.done);

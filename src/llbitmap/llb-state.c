@@ -4,12 +4,16 @@
  * it.  Every state change of a chunk goes through llb_run(), except the
  * whole-bitmap initialisation of a new array and resize bookkeeping.
  *
- * The state bytes are changed without a lock: writers on the fast path may
- * race each other on one chunk, but every racing writer stores the same
- * answer, because the table is a pure function of (old state, action) and
- * the array's degraded/level flags.  The daemon, which is the only actor
- * that relaxes Dirty to Clean, fences writers out with the page barrier
- * first (llb-daemon.c).  The sync actions run from the single sync thread.
+ * The state bytes are changed without a lock, but never with a plain
+ * store: every change is a compare-and-swap from the state the new one was
+ * computed from, retried from what is there on failure (see the rule in
+ * llb.h).  Writers on the fast path race each other and the sync thread,
+ * the kicker and the daemon; without it, a sync action that read
+ * SyncingUnwritten could store CleanUnwritten over the Syncing a write
+ * had just stored, and a chunk holding data would be skipped by recovery.
+ * The daemon, which is the only actor that relaxes Dirty to Clean, also
+ * fences writers out with the page barrier first (llb-daemon.c): no write
+ * may be in flight on a chunk declared Clean, which no byte can show.
  */
 #include <linux/blkdev.h>
 
@@ -40,11 +44,16 @@
  * raid5 asks twice per stripe and skips the rest of the chunk when the
  * answer is "nothing to do".
  *
- * Differences from md's in-tree llbitmap, both for crash safety (see the
- * kicker in llb-daemon.c): reload keeps NeedSyncUnwritten, and turns
- * SyncingUnwritten back into NeedSyncUnwritten, so that a proactive parity
- * build interrupted by a power cut resumes after assembly instead of being
- * silently dropped.  Neither state claims valid parity, so this is safe.
+ * Differences from md's in-tree llbitmap, so that a proactive parity build
+ * that was accepted is never dropped (see the kicker in llb-daemon.c):
+ * reload and abort keep NeedSyncUnwritten, and turn SyncingUnwritten back
+ * into NeedSyncUnwritten.  Reload covers a power cut; abort covers every
+ * clean interruption md knows ("idle" or "frozen" in sync_action, stop,
+ * read-only, shutdown, an IO error), after which the kicker asks md for
+ * the rest of the build once md may run it again (never while frozen).
+ * Neither state claims valid parity, so keeping them is always safe; a
+ * recovery onto a member resets them anyway (forget) and remembers the
+ * request (llb-sync.c).
  */
 static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
 	/*               write sbegin sdone sabort reload daemon discrd stale proact forget */
@@ -53,8 +62,8 @@ static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
 	[LLB_DIRTY]        = { K,   K,   K,   K,   NS,  CLN, UNW, NS,  K,   K   },
 	[LLB_NEEDSYNC]     = { K,   SY,  K,   K,   K,   K,   UNW, K,   K,   K   },
 	[LLB_SYNCING]      = { K,   SY,  DRT, NS,  NS,  K,   UNW, NS,  K,   K   },
-	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   UNW, K,   K,   UNW, UNW, K,   UNW },
-	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  UNW, NSU, K,   UNW, UNW, K,   UNW },
+	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   K,   K,   K,   UNW, UNW, K,   UNW },
+	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  NSU, NSU, K,   UNW, UNW, K,   UNW },
 	[LLB_CLEAN_UNW]    = { DRT, K,   K,   K,   K,   K,   UNW, UNW, K,   UNW },
 };
 
@@ -80,22 +89,29 @@ static bool llb_spread(struct llb *b, struct llb_page *pg, unsigned int blk)
 	bool made_dirty = false;
 
 	for (; off < end; off++) {
-		switch (pg->bytes[off]) {
-		case LLB_UNWRITTEN:
-			if (r456) {
-				WRITE_ONCE(pg->bytes[off], LLB_NEEDSYNC);
-				made_ns = true;
-			} else {
-				WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
-				made_dirty = true;
+		u8 old = READ_ONCE(pg->bytes[off]);
+		u8 new;
+
+		/* compare-and-swap, as every state change (llb.h) */
+		do {
+			switch (old) {
+			case LLB_UNWRITTEN:
+				new = r456 ? LLB_NEEDSYNC : LLB_DIRTY;
+				break;
+			case LLB_CLEAN:
+			case LLB_CLEAN_UNW:
+				new = LLB_DIRTY;
+				break;
+			default:
+				new = LLB_KEEP;
+				break;
 			}
-			break;
-		case LLB_CLEAN:
-		case LLB_CLEAN_UNW:
-			WRITE_ONCE(pg->bytes[off], LLB_DIRTY);
+		} while (new != LLB_KEEP &&
+			 !try_cmpxchg(&pg->bytes[off], &old, new));
+		if (new == LLB_NEEDSYNC)
+			made_ns = true;
+		else if (new == LLB_DIRTY)
 			made_dirty = true;
-			break;
-		}
 	}
 	if (made_dirty)
 		llb_arm_timer(b);
@@ -145,24 +161,53 @@ static bool llb_queue_block(struct llb *b, struct llb_page *pg,
 	return made_ns;
 }
 
-/* Store a new state; returns true if infection created NeedSync chunks. */
-static bool llb_store(struct llb *b, unsigned long chunk, u8 st)
+/*
+ * Queue the state just stored at byte @off of @pg for writing as it needs;
+ * returns true if infection created NeedSync chunks.
+ *
+ * Durability rule: every state a write moves a chunk into says "this
+ * chunk holds data" (Dirty, NeedSync, and Syncing when the write lands in
+ * a chunk whose proactive build runs), and it must be on disk before the
+ * data is: so every store made by the write action is queued, and the
+ * personality unplugs (llb_unplug) before it issues the data.  Left in
+ * memory, a SyncingUnwritten chunk turned Syncing would reload as
+ * NeedSyncUnwritten after a power cut, be built to CleanUnwritten while
+ * holding data, and be skipped by the next recovery.
+ */
+static bool llb_store(struct llb *b, struct llb_page *pg, unsigned int off,
+		      u8 st, enum llb_action act)
 {
-	unsigned long pos = chunk + LLB_DATA_START;
-	struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
-	unsigned int off = offset_in_page(pos);
-
-	WRITE_ONCE(pg->bytes[off], st);
 	/*
-	 * Only states that must survive a crash are queued for writing:
-	 * the rest reach disk with the next full flush (sync checkpoints,
-	 * stop), and losing them only costs an extra sync.
+	 * Beyond the write action, only states that must survive a crash
+	 * are queued for writing: the rest reach disk with the next full
+	 * flush (sync checkpoints, stop), and losing them only costs an
+	 * extra sync.
 	 */
 	if (st == LLB_DIRTY || st == LLB_NEEDSYNC)
 		return llb_queue_block(b, pg, off, true);
-	if (st == LLB_NEEDSYNC_UNW)
+	if (st == LLB_NEEDSYNC_UNW || act == LLB_ACT_WRITE)
 		llb_queue_block(b, pg, off, false);
 	return false;
+}
+
+/* The state @act moves a chunk in state @old to, or LLB_KEEP. */
+static u8 llb_next(struct llb *b, unsigned long c, u8 old,
+		   enum llb_action act, bool degraded, bool r456)
+{
+	u8 new;
+
+	if (old >= LLB_NR_STATES) {
+		pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
+				   LLB_NAME, mdname(b->mddev), c, old);
+		return LLB_NEEDSYNC;
+	}
+	new = llb_table[old][act];
+	if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
+	    (degraded || (r456 && old == LLB_UNWRITTEN)))
+		new = LLB_NEEDSYNC;
+	else if (degraded && act == LLB_ACT_SYNC_BEGIN && old == LLB_DIRTY)
+		new = LLB_SYNCING;
+	return new;
 }
 
 /*
@@ -186,30 +231,27 @@ u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 		last = b->nchunks - 1;
 
 	for (c = first; c <= last; c++) {
-		u8 old = llb_get(b, c);
+		unsigned long pos = c + LLB_DATA_START;
+		struct llb_page *pg = b->pages[pos >> PAGE_SHIFT];
+		unsigned int off = offset_in_page(pos);
+		u8 old = READ_ONCE(pg->bytes[off]);
 		u8 new;
 
-		if (old >= LLB_NR_STATES) {
-			pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
-					   LLB_NAME, mdname(mddev), c, old);
-			new = LLB_NEEDSYNC;
-		} else {
-			new = llb_table[old][act];
-			if (llb_needs_sync(old))
-				want_sync = true;
-		}
-
-		if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
-		    (degraded || (r456 && old == LLB_UNWRITTEN)))
-			new = LLB_NEEDSYNC;
-		else if (degraded && act == LLB_ACT_SYNC_BEGIN &&
-			 old == LLB_DIRTY)
-			new = LLB_SYNCING;
+		/*
+		 * Compare-and-swap (rule in llb.h): if another actor changed
+		 * the byte since we read it, decide again from its state.
+		 */
+		do {
+			new = llb_next(b, c, old, act, degraded, r456);
+		} while (new != LLB_KEEP &&
+			 !try_cmpxchg(&pg->bytes[off], &old, new));
+		if (old < LLB_NR_STATES && llb_needs_sync(old))
+			want_sync = true;
 
 		ret = new;
 		if (new == LLB_KEEP)
 			continue;
-		if (llb_store(b, c, new))
+		if (llb_store(b, pg, off, new, act))
 			want_sync = true;
 		if (llb_needs_sync(new))
 			want_sync = true;
@@ -302,14 +344,25 @@ void llb_count_states(struct llb *b, unsigned long *count)
 	}
 }
 
-/* First chunk in one of the states set in @mask, or nchunks if none. */
+/*
+ * First chunk in one of the states set in @mask, or nchunks if none.  A
+ * byte that is no valid state counts as NeedSync, as llb_run() treats it:
+ * masking it into range would alias it to a valid state (32 reads as
+ * Unwritten).  Assembly turns every such byte into NeedSync before any
+ * caller looks, so this only matters if one ever reaches memory otherwise.
+ */
 unsigned long llb_find_state(struct llb *b, unsigned long mask)
 {
 	unsigned long c;
 
-	for (c = 0; c < b->nchunks; c++)
-		if (mask & BIT(llb_get(b, c) & 31))
+	for (c = 0; c < b->nchunks; c++) {
+		u8 st = llb_get(b, c);
+
+		if (st >= LLB_NR_STATES)
+			st = LLB_NEEDSYNC;
+		if (mask & BIT(st))
 			break;
+	}
 	return c;
 }
 

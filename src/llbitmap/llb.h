@@ -144,6 +144,9 @@ struct llb {
 	struct mutex		io_mutex;
 	atomic_t		io_inflight;
 	wait_queue_head_t	io_wait;
+	/* outcome of the block writes since the last llb_wait_io() */
+	atomic_t		io_ok;
+	atomic_t		io_failed;
 
 	atomic_t		behind_writes;
 	wait_queue_head_t	behind_wait;
@@ -159,6 +162,29 @@ struct llb {
 
 extern struct workqueue_struct *llb_wq;
 extern struct workqueue_struct *llb_unplug_wq;
+
+/*
+ * Who may write a state byte (issue 16): nobody with a plain store while
+ * the array can do IO.
+ *  - llb_run() (every action: writes, the sync hooks, the kicker's
+ *    proactive request, forget, the daemon, load) and its infection
+ *    (llb_spread()) change a byte only by compare-and-swap from the state
+ *    they computed from, and decide again from the new value when it
+ *    fails: a concurrent actor's store is never overwritten by an answer
+ *    computed from an older state.
+ *  - The daemon's Dirty to Clean is, in addition, fenced by the page
+ *    barrier: no write may be in flight on a chunk declared Clean.
+ *  - The reshape conversion (llb-reshape.c) uses compare-and-swap too.
+ *  - llb_set_range() stores plainly, only where no IO can run: first use
+ *    of a new bitmap, and resize while md has the array quiesced.
+ *
+ * Durability: every state a write moves a chunk into (Dirty, NeedSync,
+ * Syncing) is queued, and llb_unplug() returns only once it is on disk,
+ * including when another flusher took the block; the personality issues
+ * the data after that.  NeedSyncUnwritten (an accepted proactive request)
+ * is queued too; the other sync states reach disk at sync checkpoints and
+ * at stop, and losing them costs only an extra sync.
+ */
 
 /* llb-state.c */
 static inline u8 llb_get(struct llb *b, unsigned long chunk)
