@@ -152,12 +152,25 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 			(unsigned long long)mddev->events);
 		set_bit(BITMAP_STALE, &b->flags);
 	}
+	/*
+	 * md's in-tree llbitmap may have put the last states up to 1 KiB past
+	 * the reservation (members just under 8/16/... TiB).  We neither read
+	 * nor write outside it: reading them once would not do, since their
+	 * later changes could not be made durable, and taking them as
+	 * Unwritten would let a rebuild skip chunks holding data.  So such a
+	 * bitmap is refused.
+	 */
+	if (DIV_ROUND_UP_SECTOR_T(sync_size, chunksize) + LLB_DATA_START > room) {
+		pr_err("%s: %s: the states of the last %llu chunks lie past the bitmap's reservation of %llu bytes (written by md's in-tree llbitmap?); refusing to load it (error %d); assemble this array with md's own llbitmap\n",
+		       LLB_NAME, name,
+		       (unsigned long long)(DIV_ROUND_UP_SECTOR_T(sync_size,
+								  chunksize) +
+					    LLB_DATA_START - room),
+		       (unsigned long long)room, -ENOSPC);
+		return -ENOSPC;
+	}
 	mddev->bitmap_info.daemon_sleep = sleep;
 	llb_set_geometry(b, chunksize, sync_size);
-	if (b->nchunks + LLB_DATA_START > room)
-		pr_warn("%s: %s: bitmap written by another implementation overruns its reservation; the states of the last %llu chunks are kept in memory only\n",
-			LLB_NAME, name,
-			(unsigned long long)(b->nchunks + LLB_DATA_START - room));
 	return 0;
 }
 
