@@ -78,6 +78,17 @@ static int llb_first_use(struct llb *b)
 	sector_t blocks = mddev->resync_max_sectors;
 	int err;
 
+	/*
+	 * mdadm marks a bitmap FIRST_USE when it creates the array, and md
+	 * loads it before the personality runs.  On a running array the
+	 * members hold data: first-use states (and the zeroing of members
+	 * that may come with them) would claim otherwise.
+	 */
+	if (mddev->pers) {
+		pr_err("%s: %s: refusing a new (first-use) bitmap on a running array\n",
+		       LLB_NAME, mdname(mddev));
+		return -EBUSY;
+	}
 	llb_set_geometry(b, llb_pick_chunksize(mddev, blocks, LLB_MIN_CHUNK),
 			 blocks);
 	mddev->bitmap_info.daemon_sleep = LLB_DEF_DAEMON_SLEEP;
