@@ -20,7 +20,7 @@ llb_modules
 must modprobe raid1
 must modprobe raid10
 modprobe loop max_loop=64 2>/dev/null || true
-MB=128
+MB=96
 PIECE=256
 
 # new_loop: a fresh sparse loop device (never written), printed.
