@@ -9,6 +9,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "llb.h"
@@ -482,6 +483,7 @@ static int llb_resize(struct mddev *mddev, sector_t blocks, int chunksize)
 {
 	struct llb *b = mddev->bitmap;
 	unsigned long old_chunks, new_chunks;
+	unsigned int noio;
 	int err = 0;
 
 	if (!b)
@@ -514,7 +516,15 @@ static int llb_resize(struct mddev *mddev, sector_t blocks, int chunksize)
 	cancel_delayed_work_sync(&b->kick_work);
 	old_chunks = b->nchunks;
 	new_chunks = DIV_ROUND_UP_SECTOR_T(blocks, b->chunksize);
+	/*
+	 * The array is quiesced: IO to it waits until we are done.  Reclaim
+	 * entered from these allocations could write dirty pages back to
+	 * this very array (a filesystem on it, or swap) and wait for that IO
+	 * forever, so no allocation below may start IO.
+	 */
+	noio = memalloc_noio_save();
 	err = llb_alloc_pages(b, llb_pages_for(new_chunks));
+	memalloc_noio_restore(noio);
 	if (err)
 		goto out;
 	if (new_chunks > old_chunks) {

@@ -78,6 +78,17 @@ static int llb_first_use(struct llb *b)
 	sector_t blocks = mddev->resync_max_sectors;
 	int err;
 
+	/*
+	 * mdadm marks a bitmap FIRST_USE when it creates the array, and md
+	 * loads it before the personality runs.  On a running array the
+	 * members hold data: first-use states (and the zeroing of members
+	 * that may come with them) would claim otherwise.
+	 */
+	if (mddev->pers) {
+		pr_err("%s: %s: refusing a new (first-use) bitmap on a running array\n",
+		       LLB_NAME, mdname(mddev));
+		return -EBUSY;
+	}
 	llb_set_geometry(b, llb_pick_chunksize(mddev, blocks, LLB_MIN_CHUNK),
 			 blocks);
 	mddev->bitmap_info.daemon_sleep = LLB_DEF_DAEMON_SLEEP;
@@ -152,12 +163,25 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 			(unsigned long long)mddev->events);
 		set_bit(BITMAP_STALE, &b->flags);
 	}
+	/*
+	 * md's in-tree llbitmap may have put the last states up to 1 KiB past
+	 * the reservation (members just under 8/16/... TiB).  We neither read
+	 * nor write outside it: reading them once would not do, since their
+	 * later changes could not be made durable, and taking them as
+	 * Unwritten would let a rebuild skip chunks holding data.  So such a
+	 * bitmap is refused.
+	 */
+	if (DIV_ROUND_UP_SECTOR_T(sync_size, chunksize) + LLB_DATA_START > room) {
+		pr_err("%s: %s: the states of the last %llu chunks lie past the bitmap's reservation of %llu bytes (written by md's in-tree llbitmap?); refusing to load it (error %d); assemble this array with md's own llbitmap\n",
+		       LLB_NAME, name,
+		       (unsigned long long)(DIV_ROUND_UP_SECTOR_T(sync_size,
+								  chunksize) +
+					    LLB_DATA_START - room),
+		       (unsigned long long)room, -ENOSPC);
+		return -ENOSPC;
+	}
 	mddev->bitmap_info.daemon_sleep = sleep;
 	llb_set_geometry(b, chunksize, sync_size);
-	if (b->nchunks + LLB_DATA_START > room)
-		pr_warn("%s: %s: bitmap written by another implementation overruns its reservation; the states of the last %llu chunks are kept in memory only\n",
-			LLB_NAME, name,
-			(unsigned long long)(b->nchunks + LLB_DATA_START - room));
 	return 0;
 }
 

@@ -17,7 +17,18 @@
  *   replacement (RECOVER while the array is not degraded): the data is
  *	copied, not rebuilt, so NeedSync chunks must stay NeedSync;
  *   everything else (resync, repair, degraded recovery) follows the table.
+ *
+ * Offsets: chunks index what md calls resync_max_sectors, i.e. member
+ * sectors on RAID-4/5/6 and RAID-1 (where member and array sectors are
+ * the same) and array sectors on RAID-10.  Every hook gets offsets in
+ * that space (raid10 maps member to array sectors before start_sync(),
+ * end_sync() and cond_end_sync(); its recovery never calls the latter),
+ * except skip_sync_blocks() during a RAID-10 recovery, which md calls with
+ * the member offset it walks: see llb_r10_recovery_skip().
  */
+#include <linux/log2.h>
+#include <linux/math64.h>
+
 #include "llb.h"
 
 static bool llb_checking(struct mddev *mddev)
@@ -63,6 +74,64 @@ static sector_t llb_rest_of_chunk(struct llb *b, sector_t offset)
 	return b->chunksize - (offset & (b->chunksize - 1));
 }
 
+/*
+ * RAID-10 recovery: md_do_sync() walks member offsets (up to dev_sectors)
+ * while our chunks index array sectors (resync_max_sectors), and raid10
+ * maps each member sector to the array sector it holds on each device
+ * being rebuilt before it calls start_sync().  Looking @offset up as an
+ * array sector read the state of unrelated chunks and skipped member
+ * regions holding data.
+ *
+ * We skip only when every array sector that any device may hold in the
+ * raid10 chunk around @offset is in a chunk without data, and then only
+ * to the end of that raid10 chunk (inside it member and array offsets
+ * advance together).  Taking all devices rather than the ones being
+ * rebuilt keeps this independent of raid10's far-set rotation: member
+ * chunk c of a near/far/offset layout holds, on device d, the array
+ * chunk (c' * raid_disks + d) / near_copies, where c' is c reduced into
+ * the first far copy, i.e. c modulo the far stride (far) or c divided by
+ * far_copies (offset).  Anything we do not recognise is not skipped:
+ * raid10 then asks start_sync() with array sectors, which decides.
+ */
+static sector_t llb_r10_recovery_skip(struct llb *b, sector_t offset)
+{
+	struct mddev *mddev = b->mddev;
+	int layout = mddev->layout;
+	unsigned int nc = layout & 255, fc = (layout >> 8) & 255;
+	unsigned int disks = mddev->raid_disks, cshift;
+	sector_t csize = mddev->chunk_sectors, c, stride, lo, hi;
+	unsigned long first, last, i;
+	u8 st;
+
+	if (!nc || !fc || (layout >> 19) || !disks ||
+	    !is_power_of_2(csize) ||
+	    mddev->reshape_position != MaxSector)
+		return 0;
+	cshift = ilog2(csize);
+	c = offset >> cshift;
+	if (layout & (1 << 16)) {
+		c = div_u64(c, fc);
+	} else {
+		stride = div_u64(mddev->dev_sectors >> cshift, fc);
+		if (!stride)
+			return 0;
+		div64_u64_rem(c, stride, &c);
+	}
+	lo = div_u64(c * disks, nc) << cshift;
+	hi = (div_u64(c * disks + disks - 1, nc) + 1) << cshift;
+	first = lo >> b->chunkshift;
+	last = (hi - 1) >> b->chunkshift;
+	if (first >= b->nchunks)
+		return 0;
+	last = min(last, b->nchunks - 1);
+	for (i = first; i <= last; i++) {
+		st = llb_get(b, i);
+		if (st != LLB_UNWRITTEN && st != LLB_CLEAN_UNW)
+			return 0;
+	}
+	return csize - (offset & (csize - 1));
+}
+
 sector_t llb_skip_sync_blocks(struct mddev *mddev, sector_t offset)
 {
 	struct llb *b = mddev->bitmap;
@@ -82,6 +151,9 @@ sector_t llb_skip_sync_blocks(struct mddev *mddev, sector_t offset)
 	if (test_bit(MD_RECOVERY_RESHAPE, &mddev->recovery))
 		return 0;
 	llb_forget_unwritten(b);
+	if (mddev->level == 10 &&
+	    !test_bit(MD_RECOVERY_SYNC, &mddev->recovery))
+		return llb_r10_recovery_skip(b, offset);
 	if (chunk >= b->nchunks)
 		return 0;
 

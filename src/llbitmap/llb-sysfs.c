@@ -103,15 +103,37 @@ static ssize_t llb_daemon_sleep_store(struct mddev *mddev, const char *buf,
 	} else {
 		mddev->bitmap_info.daemon_sleep = v;
 		/*
-		 * md writes its superblock (and so ours) only when something
-		 * changes; write our header now, unless the array is
-		 * read-only, where the next update will carry it.
+		 * Our header is md's to write: md_update_sb() calls
+		 * llb_update_sb() under reconfig_mutex, with mddev->events
+		 * already advanced.  Written from here it raced with that
+		 * update (a header with the older events count could land
+		 * last, and the next assembly would resync every written
+		 * chunk).  Taking reconfig_mutex here is no better: md
+		 * removes this attribute group with that mutex held and
+		 * waits for us to leave.  So ask md for a superblock update,
+		 * as its own bitmap/location store does; a read-only array
+		 * gets it with its next update.
 		 */
-		if (md_is_rdwr(mddev))
-			llb_update_sb(mddev->bitmap);
+		if (md_is_rdwr(mddev)) {
+			set_mask_bits(&mddev->sb_flags, 0,
+				      BIT(MD_SB_CHANGE_DEVS) |
+				      BIT(MD_SB_CHANGE_PENDING));
+			md_wakeup_thread(mddev->thread);
+		}
 	}
 	mutex_unlock(&mddev->bitmap_info.mutex);
-	return err ?: len;
+	/*
+	 * Return once it is written, as before.  Bounded, because a stop
+	 * holding reconfig_mutex (so the md thread cannot update) first
+	 * writes the superblock itself, then waits for this store to end.
+	 */
+	if (err)
+		return err;
+	wait_event_interruptible_timeout(mddev->sb_wait,
+					 !test_bit(MD_SB_CHANGE_PENDING,
+						   &mddev->sb_flags),
+					 5 * HZ);
+	return len;
 }
 
 static ssize_t llb_barrier_idle_show(struct mddev *mddev, char *page)
