@@ -244,10 +244,25 @@ static int r5x_cost(struct r5x_scan *s, u64 *need)
 
 enum r5x_wmode { R5X_RMW, R5X_RCW, R5X_RCW_FORCED };
 
-static bool r5x_parity_built(struct r5x_stripe *sh)
+static bool r5x_parity_built(struct r5x_stripe *sh, struct r5x_scan *s)
 {
 	struct mddev *mddev = sh->conf->mddev;
 
+	/*
+	 * At and beyond resync_offset (no bitmap or a classic one: an
+	 * unclean shutdown, an interrupted initial resync, --grow --size)
+	 * parity may be garbage until the resync gets there.  Then, as
+	 * raid5 does, a write with every member present rebuilds parity
+	 * from the data, so that its stripe is consistent at once and a
+	 * member lost later is rebuilt right.  Degraded, parity is what
+	 * holds the missing block: keep the cheaper update.  Read without
+	 * a lock, as raid5 does: md moves it forward as the resync
+	 * completes, and a stale value only forces a reconstruct-write
+	 * that was not needed.
+	 */
+	if (s->avail == s->all &&
+	    sh->sector >= READ_ONCE(mddev->resync_offset))
+		return false;
 	/*
 	 * Where the bitmap says parity was never built, the old parity is
 	 * garbage and read-modify-write would keep it so.
@@ -268,7 +283,7 @@ static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
 	int rcw_cost = r5x_cost(s, &rcw);
 
 	*need = rcw;
-	if (!r5x_parity_built(sh))
+	if (!r5x_parity_built(sh, s))
 		return R5X_RCW_FORCED;
 	if (rmw_cost < rcw_cost) {
 		*need = rmw;
