@@ -184,6 +184,8 @@ static void r5x_aligned_endio(struct bio *clone)
 	unsigned long flags;
 
 	bio_put(clone);
+	if (status)
+		r5x_count_read_error(mddev, rdev);
 	rdev_dec_pending(rdev, mddev);
 	if (!status) {
 		bio_endio(orig);
