@@ -296,7 +296,8 @@ static void r5x_discard(struct mddev *mddev, struct bio *bi)
 {
 	struct r5x_conf *conf = mddev->private;
 	u64 row_sectors = (u64)conf->chunk_sectors * conf->data_disks;
-	sector_t start = bi->bi_iter.bi_sector;
+	struct bvec_iter whole = bi->bi_iter;
+	struct bio *orig = bi;
 	sector_t first, last;
 
 	if (mddev->bitmap_id != ID_LLBITMAP) {
@@ -305,17 +306,25 @@ static void r5x_discard(struct mddev *mddev, struct bio *bi)
 		return;
 	}
 	/* whole rows strictly inside [start, end) */
-	first = div64_u64(start + row_sectors - 1, row_sectors) * row_sectors;
+	first = div64_u64(whole.bi_sector + row_sectors - 1, row_sectors) *
+		row_sectors;
 	last = div64_u64(bio_end_sector(bi), row_sectors) * row_sectors;
 	if (last <= first) {
 		bio_endio(bi);
 		return;
 	}
-	/* a discard carries no data: trimming only moves its range */
-	bio_trim(bi, first - start, last - first);
 	md_write_start(mddev, bi);
-	/* md core calls the bitmap's start_discard on whole chunks inside */
+	/*
+	 * md core takes the bitmap range from the bio when it clones it
+	 * (and calls the bitmap's start_discard on whole chunks inside), so
+	 * the bio shows only the whole rows then; as raid5 does, both get
+	 * their full range back afterwards (a discard carries no data).
+	 */
+	bi->bi_iter.bi_sector = first;
+	bi->bi_iter.bi_size = (last - first) << SECTOR_SHIFT;
 	md_account_bio(mddev, &bi);
+	orig->bi_iter = whole;
+	bi->bi_iter = whole;
 	bio_endio(bi);
 	md_write_end(mddev);
 }
