@@ -5,6 +5,8 @@
  */
 #include <linux/async_tx.h>
 #include <linux/highmem.h>
+#include <linux/math64.h>
+#include <linux/timekeeping.h>
 
 #include "r5x.h"
 
@@ -17,6 +19,41 @@ static void r5x_io_done(struct r5x_stripe *sh)
 	r5x_release_stripe(sh);
 }
 
+/*
+ * md's max_read_errors (mddev->max_corr_read_errors, default 20) with the
+ * meaning raid1 and raid10 give it: every read error of a member counts,
+ * the count halves for every hour without one, and the error that takes
+ * it past the limit fails the member.  Without it a member that keeps
+ * failing reads would stay In_sync forever, each error rebuilt and
+ * rewritten.  Called from bio completions (md_error() is irq-safe):
+ * read_errors is atomic, and racing updates of the last_read_error stamp
+ * only move the decay by a moment.
+ */
+void r5x_count_read_error(struct mddev *mddev, struct md_rdev *rdev)
+{
+	time64_t now = ktime_get_seconds();
+	time64_t last = READ_ONCE(rdev->last_read_error);
+	int max = atomic_read(&mddev->max_corr_read_errors);
+	int n;
+
+	if (last && now > last) {
+		u64 hours = div_u64(now - last, 3600);
+
+		if (hours >= 32)
+			atomic_set(&rdev->read_errors, 0);
+		else if (hours)
+			atomic_set(&rdev->read_errors,
+				   atomic_read(&rdev->read_errors) >> hours);
+	}
+	WRITE_ONCE(rdev->last_read_error, now);
+	n = atomic_inc_return(&rdev->read_errors);
+	if (n <= max || test_bit(Faulty, &rdev->flags))
+		return;
+	pr_warn("md/raid456x:%s: %pg: %d read errors exceeded max_read_errors (%d), failing the member\n",
+		mdname(mddev), rdev->bdev, n, max);
+	md_error(mddev, rdev);
+}
+
 static void r5x_end_member_io(struct bio *bio)
 {
 	struct r5x_stripe *sh = bio->bi_private;
@@ -27,10 +64,12 @@ static void r5x_end_member_io(struct bio *bio)
 
 	if (!op_is_write(bio->bi_opf)) {
 		/* a failed read is rebuilt from the others and rewritten */
-		if (bio->bi_status)
+		if (bio->bi_status) {
 			set_bit(R5X_D_READ_ERR, &dev->flags);
-		else
+			r5x_count_read_error(conf->mddev, rdev);
+		} else {
 			set_bit(R5X_D_UPTODATE, &dev->flags);
+		}
 	} else if (bio->bi_status) {
 		/*
 		 * The block is still served from the other members.  With

@@ -184,6 +184,8 @@ static void r5x_aligned_endio(struct bio *clone)
 	unsigned long flags;
 
 	bio_put(clone);
+	if (status)
+		r5x_count_read_error(mddev, rdev);
 	rdev_dec_pending(rdev, mddev);
 	if (!status) {
 		bio_endio(orig);
@@ -270,20 +272,59 @@ static bool r5x_aligned_read(struct r5x_conf *conf, struct bio *bio)
 /*
  * With llbitmap a discard only tells the bitmap the range holds nothing
  * (its chunks become Unwritten: never scrubbed, rebuilt or trusted for
- * read-modify-write).  The members keep their data, so parity and the
- * stripe cache stay consistent and no member IO is needed.  Without
- * llbitmap discard is not advertised.
+ * read-modify-write).  Without llbitmap discard is not advertised.
+ *
+ * Only whole rows inside the discard may reach the bitmap: the bitmap
+ * tracks member space, where a row is one unit (its parity covers every
+ * data chunk of it), so r5x_bitmap_sector() widens any array range to
+ * whole rows.  A partial row still holds live data in its other chunks,
+ * and a chunk marked Unwritten is skipped by the next rebuild, so the
+ * range is cut inward to row boundaries here first, as raid5 does; a
+ * discard with no whole row inside changes nothing and succeeds.
+ *
+ * Nothing is sent to the members.  A member need not return the same
+ * bytes twice from a discarded range (zeroes, old data, anything), and
+ * parity computed from one read of it is wrong for the next: a later
+ * reconstruct-write into the row, or a rebuild of another member, would
+ * then compute garbage for live data.  raid5 passes discards down only
+ * when the admin vouches for the members (devices_handle_discard_safely);
+ * raid456x keeps the data instead, so parity and the stripe cache stay
+ * consistent and no member IO is needed.  The cost: the space is not
+ * returned to thin-provisioned or flash members.
  */
 static void r5x_discard(struct mddev *mddev, struct bio *bi)
 {
+	struct r5x_conf *conf = mddev->private;
+	u64 row_sectors = (u64)conf->chunk_sectors * conf->data_disks;
+	struct bvec_iter whole = bi->bi_iter;
+	struct bio *orig = bi;
+	sector_t first, last;
+
 	if (mddev->bitmap_id != ID_LLBITMAP) {
 		bi->bi_status = BLK_STS_NOTSUPP;
 		bio_endio(bi);
 		return;
 	}
+	/* whole rows strictly inside [start, end) */
+	first = div64_u64(whole.bi_sector + row_sectors - 1, row_sectors) *
+		row_sectors;
+	last = div64_u64(bio_end_sector(bi), row_sectors) * row_sectors;
+	if (last <= first) {
+		bio_endio(bi);
+		return;
+	}
 	md_write_start(mddev, bi);
-	/* md core calls the bitmap's start_discard on whole chunks inside */
+	/*
+	 * md core takes the bitmap range from the bio when it clones it
+	 * (and calls the bitmap's start_discard on whole chunks inside), so
+	 * the bio shows only the whole rows then; as raid5 does, both get
+	 * their full range back afterwards (a discard carries no data).
+	 */
+	bi->bi_iter.bi_sector = first;
+	bi->bi_iter.bi_size = (last - first) << SECTOR_SHIFT;
 	md_account_bio(mddev, &bi);
+	orig->bi_iter = whole;
+	bi->bi_iter = whole;
 	bio_endio(bi);
 	md_write_end(mddev);
 }

@@ -196,6 +196,15 @@ static void r5x_sync_lost(struct r5x_stripe *sh)
 	}
 }
 
+/* The member's bad-block log already covers the block at @s. */
+static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
+{
+	sector_t first, len;
+
+	return is_badblock(rdev, s, R5X_BLK_SECTORS, &first, &len) &&
+	       first <= s && first + len >= s + R5X_BLK_SECTORS;
+}
+
 /*
  * More than one member cannot supply its block: queued writes and reads
  * of lost blocks fail, reads of blocks that can still be read go on.
@@ -207,6 +216,36 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 
 	for (i = 0; i < conf->raid_disks; i++) {
 		struct r5x_dev *dev = &sh->dev[i];
+
+		/*
+		 * A block that failed to read and cannot be rebuilt is not
+		 * retried on every access: as raid5 does, it goes into the
+		 * member's bad-block log (the member stays); a member that
+		 * cannot record it is failed by md.
+		 */
+		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
+			struct md_rdev *rdev;
+
+			rcu_read_lock();
+			rdev = READ_ONCE(conf->disks[i].rdev);
+			if (rdev && (!test_bit(In_sync, &rdev->flags) ||
+				     test_bit(Faulty, &rdev->flags)))
+				rdev = NULL;
+			if (rdev)
+				atomic_inc(&rdev->nr_pending);
+			rcu_read_unlock();
+			if (rdev) {
+				if (!r5x_bad_recorded(rdev, sh->sector) &&
+				    rdev_set_badblocks(rdev, sh->sector,
+						       R5X_BLK_SECTORS, 0))
+					pr_warn_ratelimited("md/raid456x:%s: read error on %pg not correctable: %lu sectors at %llu recorded as a bad block\n",
+							    mdname(conf->mddev),
+							    rdev->bdev,
+							    R5X_BLK_SECTORS,
+							    (unsigned long long)sh->sector);
+				rdev_dec_pending(rdev, conf->mddev);
+			}
+		}
 
 		r5x_end_list(conf, r5x_take(sh, &dev->towrite), true);
 		r5x_end_list(conf, dev->written, true);
@@ -244,10 +283,25 @@ static int r5x_cost(struct r5x_scan *s, u64 *need)
 
 enum r5x_wmode { R5X_RMW, R5X_RCW, R5X_RCW_FORCED };
 
-static bool r5x_parity_built(struct r5x_stripe *sh)
+static bool r5x_parity_built(struct r5x_stripe *sh, struct r5x_scan *s)
 {
 	struct mddev *mddev = sh->conf->mddev;
 
+	/*
+	 * At and beyond resync_offset (no bitmap or a classic one: an
+	 * unclean shutdown, an interrupted initial resync, --grow --size)
+	 * parity may be garbage until the resync gets there.  Then, as
+	 * raid5 does, a write with every member present rebuilds parity
+	 * from the data, so that its stripe is consistent at once and a
+	 * member lost later is rebuilt right.  Degraded, parity is what
+	 * holds the missing block: keep the cheaper update.  Read without
+	 * a lock, as raid5 does: md moves it forward as the resync
+	 * completes, and a stale value only forces a reconstruct-write
+	 * that was not needed.
+	 */
+	if (s->avail == s->all &&
+	    sh->sector >= READ_ONCE(mddev->resync_offset))
+		return false;
 	/*
 	 * Where the bitmap says parity was never built, the old parity is
 	 * garbage and read-modify-write would keep it so.
@@ -268,7 +322,7 @@ static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
 	int rcw_cost = r5x_cost(s, &rcw);
 
 	*need = rcw;
-	if (!r5x_parity_built(sh))
+	if (!r5x_parity_built(sh, s))
 		return R5X_RCW_FORCED;
 	if (rmw_cost < rcw_cost) {
 		*need = rmw;
@@ -465,15 +519,6 @@ void r5x_release_held(struct r5x_conf *conf, bool force)
 	r5x_end_list(conf, ref, false);
 }
 
-/* The member's bad-block log already covers the block at @s. */
-static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
-{
-	sector_t first, len;
-
-	return is_badblock(rdev, s, R5X_BLK_SECTORS, &first, &len) &&
-	       first <= s && first + len >= s + R5X_BLK_SECTORS;
-}
-
 /*
  * Apply what the last writes' completions found: record a block whose
  * write failed as bad (the member stays; reads of the block are rebuilt
@@ -518,12 +563,22 @@ static void r5x_update_badblocks(struct r5x_stripe *sh)
 	}
 }
 
-/* Complete the bios of the write round that has reached the members. */
+/*
+ * Complete the bios of the write round that has reached the members.
+ * Called after r5x_update_badblocks(), so a member whose write failed
+ * this round now has the block recorded as bad (or is Faulty) and is not
+ * in s.avail.  A share whose block is lost together with another block
+ * of the stripe can be neither read nor rebuilt: it fails.  A share
+ * stored on a member that can supply it succeeds, even if parity could
+ * not be written (its block is recorded bad, as raid5 does).  With two
+ * members gone the array has failed and every write fails, as before.
+ */
 static void r5x_end_written(struct r5x_stripe *sh)
 {
 	struct r5x_conf *conf = sh->conf;
 	struct r5x_scan s;
-	bool failed;
+	u64 lost, fail = 0;
+	bool ok = false;
 	int i;
 
 	for (i = 0; i < conf->raid_disks; i++)
@@ -531,19 +586,31 @@ static void r5x_end_written(struct r5x_stripe *sh)
 			break;
 	if (i == conf->raid_disks)
 		return;
-	/*
-	 * With two members gone the data cannot be kept, even if the cache
-	 * still holds it: the writes fail.
-	 */
 	r5x_scan(sh, &s);
-	failed = hweight64(s.all & ~s.writable) > 1;
-	if (!failed &&
-	    test_bit(MD_SB_CHANGE_PENDING, &conf->mddev->sb_flags)) {
+	lost = s.all & ~s.avail;
+	if (hweight64(s.all & ~s.writable) > 1)
+		fail = s.all;
+	else if (hweight64(lost) > 1)
+		fail = lost;
+	for (i = 0; i < conf->raid_disks; i++) {
+		if (!sh->dev[i].written)
+			continue;
+		if (fail & BIT_ULL(i)) {
+			r5x_end_list(conf, sh->dev[i].written, true);
+			sh->dev[i].written = NULL;
+		} else {
+			ok = true;
+		}
+	}
+	if (!ok)
+		return;
+	/* what is left succeeds: once the superblocks say so */
+	if (test_bit(MD_SB_CHANGE_PENDING, &conf->mddev->sb_flags)) {
 		r5x_hold_written(sh);
 		return;
 	}
 	for (i = 0; i < conf->raid_disks; i++) {
-		r5x_end_list(conf, sh->dev[i].written, failed);
+		r5x_end_list(conf, sh->dev[i].written, false);
 		sh->dev[i].written = NULL;
 	}
 }

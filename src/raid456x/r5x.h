@@ -39,6 +39,16 @@
 
 #include "md.h"
 
+/*
+ * One stripe block is one page, and struct r5x_ref.len (unsigned short)
+ * and the per-block sector masks (u8, r5x-stripe.c) fit 4 KiB pages: with
+ * 64 KiB pages a full share wraps to 0 and nothing is copied.  dkms.conf
+ * skips such kernels (CONFIG_PAGE_SIZE_4KB); this stops a direct build.
+ */
+#if PAGE_SIZE != 4096
+#error "raid456x supports only 4 KiB pages (CONFIG_PAGE_SIZE_4KB)"
+#endif
+
 #define R5X_BLK_SECTORS		(PAGE_SIZE >> SECTOR_SHIFT)
 #define R5X_BLK_MASK		((sector_t)R5X_BLK_SECTORS - 1)
 /* Masks of members are u64 bitmaps. */
@@ -252,6 +262,7 @@ void r5x_release_held(struct r5x_conf *conf, bool force);
 
 /* r5x-io.c */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf);
+void r5x_count_read_error(struct mddev *mddev, struct md_rdev *rdev);
 void r5x_xor_into(struct r5x_conf *conf, struct page *dest,
 		  struct page **srcs, int cnt);
 void r5x_xor_set(struct r5x_conf *conf, struct page *dest,

@@ -24,6 +24,9 @@ set_table() {
 }
 
 log "read errors on member 1"
+# every block of member 1 fails a read here, far more than md's default
+# max_read_errors (20) that would fail it: read-errors-limit.sh tests that
+echo 100000 >/sys/block/md0/md/max_read_errors || fail "max_read_errors"
 set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
 echo 3 >/proc/sys/vm/drop_caches
 verify_random /dev/md0 0 a
