@@ -102,11 +102,24 @@ tune() {
 	echo $SPEED >/sys/block/md0/md/sync_speed_max
 }
 
+# pick_off LEN_KB: sets OFF (KiB, 4 KiB aligned) for an op of LEN_KB;
+# three in four land in the first 2 MiB, so that ops meet each other (a
+# discard next to written data, a rebuild of rows just written).  Not
+# called as $(...): a subshell's RANDOM draws would not advance ours.
+pick_off() {
+	if [ $((RANDOM % 4)) != 0 ]; then
+		OFF=$((4 * (RANDOM % (512 - $1 / 4))))
+	else
+		OFF=$((4 * (RANDOM % (ABLOCKS - $1 / 4))))
+	fi
+}
+
 # do_write: a random write, acknowledged once it returns.
 do_write() {
 	local off len ref mode
 	len=$((4 * (1 + RANDOM % 64)))
-	off=$((4 * (RANDOM % (ABLOCKS - len / 4))))
+	pick_off "$len"
+	off=$OFF
 	ref=s$SEED-$OPN
 	mkref "$ref" "$len"
 	case $((RANDOM % 3)) in
@@ -127,7 +140,8 @@ do_write() {
 do_discard() {
 	local off len
 	len=$((4 * (1 + RANDOM % 96)))
-	off=$((4 * (RANDOM % (ABLOCKS - len / 4))))
+	pick_off "$len"
+	off=$OFF
 	if blkdiscard -o $((off * 1024)) -l $((len * 1024)) /dev/md0 2>/dev/null; then
 		op "discard ${off}k+${len}k"
 		tt_model_discard "$off" "$len"
