@@ -64,7 +64,12 @@ tt_verify() {
 			"$TT/got.img" "$TT/expect.img"; then
 			tt_finding "$what: acknowledged data differs in array KiB" \
 				"$((first * 4))+$((cnt * 4)) ($(cmp -i $((first * 4096)):$((first * 4096)) \
-				-n $((cnt * 4096)) "$TT/got.img" "$TT/expect.img" 2>&1 | head -1))"
+				-n $((cnt * 4096)) "$TT/got.img" "$TT/expect.img" 2>&1 | head -1);" \
+				"$(cmp -l -i $((first * 4096)):$((first * 4096)) -n $((cnt * 4096)) \
+				"$TT/got.img" "$TT/expect.img" 2>/dev/null | wc -l) bytes differ," \
+				"$(cmp -l -i $((first * 4096)):$((first * 4096)) -n $((cnt * 4096)) \
+				"$TT/got.img" "$TT/expect.img" 2>/dev/null |
+				awk '{ b = int(($1 - 1) / 4096); if (!(b in s)) { s[b] = 1; n++ } } END { print n + 0 }') 4 KiB blocks)"
 			bad=1
 			break
 		fi

@@ -28,6 +28,7 @@
 . /tests/torture/lib-torture.sh
 
 STACKS=${TT_STACKS:-raid456x raid456 raid10}
+STACKS=${STACKS//,/ }
 OPS=${TT_OPS:-24}
 N=4
 MB=16
@@ -352,9 +353,14 @@ elif [ -n "${SEED:-}" ]; then
 		run_seq "$st" "$SEED"
 	done
 else
-	# the normal suite's fixed slice: two seeds per stack
+	# the normal suite's fixed slice: a seed or two per stack (RAID-10's
+	# seed 10 found a wrong read-back after a re-add on 615f83e)
 	for st in $STACKS; do
-		for s in ${TT_SEEDS:-1 2}; do
+		case $st in
+		raid10) seeds=${TT_SEEDS:-1 10} ;;
+		*) seeds=${TT_SEEDS:-1} ;;
+		esac
+		for s in $seeds; do
 			run_seq "$st" "$s"
 		done
 	done
