@@ -79,7 +79,7 @@ mark() {
 # record STACK: lazy create and the workload on the recorded device.
 # Sets OPLOG (one line per op, "k write|discard off len ref|-").
 record() {
-	local stack=$1 ld ll k off len ref kind ablocks arr_kb flags
+	local stack=$1 ld ll k off len ref kind ablocks arr_kb flags=
 	log "$stack: record (seed $SEED, $OPS ops)"
 	rm -f "$TT"/*.img
 	mkdir -p "$TT"
@@ -145,7 +145,8 @@ record() {
 			tt_model_write "$off" "$len" "$ref"
 		fi
 		mark "m$k"
-		echo "$k $kind $off $len $ref" >>"$OPLOG"
+		echo "$k $kind $off $len $ref${flags:+ $flags}" >>"$OPLOG"
+		flags=
 	done
 	# what the running array returns must already be right
 	tt_verify /dev/md0 "$stack while recording"
@@ -208,8 +209,8 @@ pick_points() {
 # model_upto K: the model holds ops 1..K (ops only move forward).
 MODEL_K=0
 model_upto() {
-	local k kind off len ref
-	while read -r k kind off len ref; do
+	local k kind off len ref fl
+	while read -r k kind off len ref fl; do
 		[ "$k" -gt "$MODEL_K" ] && [ "$k" -le "$1" ] || continue
 		case $kind in
 		write) tt_model_write "$off" "$len" "$ref" ;;
@@ -221,8 +222,8 @@ model_upto() {
 
 # rows_touched: r5parity --range arguments of every row an op touched.
 rows_touched() {
-	local k kind off len ref row_kb=$(((N - 1) * CHUNK))
-	while read -r k kind off len ref; do
+	local k kind off len ref fl row_kb=$(((N - 1) * CHUNK))
+	while read -r k kind off len ref fl; do
 		[ "$kind" = write ] || continue
 		[ "$k" -le "$MODEL_K" ] || continue
 		echo "$((off / row_kb * CHUNK * 2)):$((((off + len - 1) / row_kb - off / row_kb + 1) * CHUNK * 2))"
