@@ -128,7 +128,8 @@ record() {
 			ref=-
 		else
 			kind=write
-			ref=cp$k
+			# one name per stack and op: mkref keeps an existing file
+			ref=cp-$stack-$SEED-$k
 			mkref "$ref" "$len"
 			flags=direct
 			[ $((RANDOM % 3)) = 0 ] && flags=direct,sync

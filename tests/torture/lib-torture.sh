@@ -21,8 +21,12 @@ tt_init() {
 }
 
 # tt_model_write OFF_KB LEN_KB REF: the model takes a write of /tmp/ref/REF.
+# REF must be exactly LEN_KB long: mkref keeps an existing file, so a name
+# used twice with two lengths would make the write and the model disagree
+# (a short ref file writes less than the model counts).
 tt_model_write() {
 	local b
+	[ "$(ref_kb "$3")" = "$2" ] || fail "harness: reference $3 is $(ref_kb "$3") KiB, not $2"
 	dd if="/tmp/ref/$3" of="$TT/expect.img" bs=4k seek=$(($1 / 4)) \
 		count=$(($2 / 4)) conv=notrunc status=none || fail "model write"
 	for ((b = $1 / 4; b < ($1 + $2) / 4; b++)); do

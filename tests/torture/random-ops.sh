@@ -121,7 +121,8 @@ do_write() {
 	len=$((4 * (1 + RANDOM % 64)))
 	pick_off "$len"
 	off=$OFF
-	ref=s$SEED-$OPN
+	# one name per stack, seed and op: mkref keeps an existing file
+	ref=$STACK-s$SEED-$OPN
 	mkref "$ref" "$len"
 	case $((RANDOM % 3)) in
 	0) mode="oflag=direct conv=notrunc,fsync" ;;
@@ -292,6 +293,8 @@ run_seq() {
 	t0=$(date +%s)
 	OPLOG=$TT/oplog-$STACK-$SEED
 	: >"$OPLOG"
+	# a long run must not fill the tmpfs with old references
+	rm -f /tmp/ref/*-s*-*
 	SEQ_BAD=0 OWED=0 DEGRADED=0 OPN=0
 	RANDOM=$SEED
 	stop_all
