@@ -360,10 +360,9 @@ elif [ -n "${SEED:-}" ]; then
 		run_seq "$st" "$SEED"
 	done
 else
-	# the normal suite's fixed slice, one seed per stack, each one that
-	# found a bug on 615f83e: raid456x seed 12 a partial-row discard that
-	# made a rebuild skip live data, RAID-10 seed 10 a wrong read-back
-	# after a re-add
+	# the normal suite's fixed slice, one seed per stack; raid456x's
+	# seed 12 found, on 1a81ace, a discard of part of a row that made a
+	# later rebuild skip the row's live data (issue 15, item 1)
 	for st in $STACKS; do
 		case $st in
 		raid456x) seeds=${TT_SEEDS:-12} ;;
