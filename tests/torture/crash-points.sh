@@ -26,7 +26,7 @@
 . /tests/torture/lib-torture.sh
 
 SEED=${TT_SEED:-${SEED:-1}}
-POINTS=${TT_POINTS:-6}
+POINTS=${TT_POINTS:-4}
 # a time budget (make torture TORTURE_S=...): about 15 s a point on an idle
 # machine, shared by the stacks
 [ -n "${TORTURE_S:-}" ] && POINTS=$((TORTURE_S / 15 / 2 > 10 ? TORTURE_S / 15 / 2 : 10))
