@@ -6,6 +6,8 @@
 # Rig (this project's VM test bench; see README.md):
 #   make setup       install host tools and the build root of each kernel
 #   make check       build through DKMS and run every scenario in QEMU
+#   make torture [TORTURE_S=seconds] [SEED=N]  crash points and seeded
+#                    random operations (tests/torture), "N passed, N failed"
 #   make demo        the guided demo VM
 #   make lint        checkpatch --strict, W=1 and sparse
 #   make bench       benchmarks into BENCHMARKS.md
@@ -17,8 +19,10 @@ MDX_HDR := $(CURDIR)/build/md-$(KVER)
 KERNEL ?= default
 T ?=
 J ?= 1
+TORTURE_S ?=
+SEED ?=
 
-.PHONY: all modules headers clean install setup check check-all demo lint bench package-test
+.PHONY: all modules headers clean install setup check check-all torture demo lint bench package-test
 
 all: modules
 
@@ -41,6 +45,9 @@ setup:
 
 check:
 	scripts/check --kernel $(KERNEL) --jobs $(J) $(T)
+
+torture:
+	TORTURE_S="$(TORTURE_S)" SEED="$(SEED)" scripts/torture --kernel $(KERNEL) $(T)
 
 check-all:
 	scripts/check --kernel all --jobs $(J) $(T)

@@ -1,0 +1,313 @@
+#!/bin/bash
+# rig: personality=both mem=2048 timeout=1500
+# Crash points: every member of a lockless RAID-5 is a slice (dm-linear) of
+# ONE device under dm-log-writes, so all member writes are recorded in one
+# order, in the order they became durable (a write at the flush after it,
+# a FUA write when it completes).  The workload marks the log each time a
+# write of its own has returned after fsync (or as O_DIRECT|O_SYNC), and
+# keeps a ledger of what was acknowledged by each mark.
+# Then for crash points (every flush/FUA entry after the create, the marks,
+# and the last write before each flush; TT_POINTS of them, evenly spread,
+# "all" for every one, or as many as TORTURE_S seconds allow) the log is
+# replayed onto a copy of the image as it was before logging began
+# (members full of random data), and:
+#   - a plain mdadm --assemble (no --force) starts the array;
+#   - once its resync is over, every acknowledged block reads back exactly;
+#   - the raw parity (r5parity) is valid in every row the workload wrote;
+#   - with each member missing in turn (read-only, --run), every
+#     acknowledged block reads back exactly.
+# Stacks: in-tree raid456 + md-llbitmap2, raid456x + md-llbitmap2 (lazy
+# create, then writes and discards).  Every problem is printed as a
+# FINDING line with the stack, the crash point and the last mark, and
+# the scenario fails at its end.  TT_SEED picks the workload.
+. /tests/lib.sh
+. /tests/raid456x/lib-r5x.sh
+. /tests/llbitmap/lib-llb.sh
+. /tests/torture/lib-torture.sh
+
+SEED=${TT_SEED:-${SEED:-1}}
+POINTS=${TT_POINTS:-4}
+# a time budget (make torture TORTURE_S=...): about 15 s a point on an idle
+# machine, shared by the stacks
+[ -n "${TORTURE_S:-}" ] && POINTS=$((TORTURE_S / 15 / 2 > 10 ? TORTURE_S / 15 / 2 : 10))
+OPS=${TT_OPS:-14}
+N=4		# members
+MS_MB=16	# member size
+CHUNK=64	# KiB
+STACKS=${TT_STACKS:-raid456 raid456x}
+STACKS=${STACKS//,/ }
+
+need_r5parity
+command -v logreplay >/dev/null || fail "logreplay is not in the guest"
+must modprobe md-mod
+must modprobe dm-mod
+must modprobe dm-log-writes
+modprobe md-llbitmap2 || fail "md-llbitmap2 does not load"
+modprobe loop max_loop=64 2>/dev/null || true
+MS=$((MS_MB * 2048))	# member sectors
+
+# teardown: nothing of the previous stack or point is left.
+teardown() {
+	local d
+	stop_all
+	for d in $(dmsetup ls 2>/dev/null | awk '{ print $1 }'); do
+		case $d in tm*|cw*) dmsetup remove "$d" ;; esac
+	done
+	dmsetup remove lw 2>/dev/null
+	losetup -D
+	return 0
+}
+
+# slices PREFIX DEV: N dm-linear members /dev/mapper/PREFIX<i> cut from DEV.
+slices() {
+	local i
+	DEVS=()
+	for i in $(seq 0 $((N - 1))); do
+		must dmsetup create "$1$i" --table "0 $MS linear $2 $((i * MS))"
+		DEVS+=("/dev/mapper/$1$i")
+	done
+	dmsetup mknodes >/dev/null 2>&1
+	for i in "${DEVS[@]}"; do
+		[ -b "$i" ] || fail "no $i"
+	done
+}
+
+mark() {
+	must dmsetup message lw 0 mark "$1"
+}
+
+# record STACK: lazy create and the workload on the recorded device.
+# Sets OPLOG (one line per op, "k write|discard off len ref|-").
+record() {
+	local stack=$1 ld ll k off len ref kind ablocks arr_kb flags=
+	log "$stack: record (seed $SEED, $OPS ops)"
+	rm -f "$TT"/*.img
+	mkdir -p "$TT"
+	truncate -s $((N * MS_MB))M "$TT/data.img"
+	dd if=/dev/urandom of="$TT/data.img" bs=1M count=$((N * MS_MB)) \
+		conv=notrunc status=none || fail "fill the image"
+	cp "$TT/data.img" "$TT/initial.img"
+	truncate -s 768M "$TT/log.img"
+	ld=$(losetup -f --show "$TT/data.img") || fail "losetup data"
+	ll=$(losetup -f --show "$TT/log.img") || fail "losetup log"
+	must dmsetup create lw --table "0 $(dev_sectors "$ld") log-writes $ld $ll"
+	# no udev in the guest: the table names lw by its device number
+	slices tm "$(dmsetup info -c --noheadings -o major,minor lw | tr -d ' ')"
+	use_personality "$stack"
+	must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=$N \
+		--chunk=$CHUNK --metadata=1.2 --bitmap=lockless "${DEVS[@]}"
+	md_wait_idle md0
+	fast_daemon md0
+	arr_kb=$(($(dev_sectors /dev/md0) / 2))
+	ablocks=$((arr_kb / 4))
+	tt_init "$arr_kb"
+	mark created
+	OPLOG=$TT/oplog
+	: >"$OPLOG"
+	for k in $(seq 1 "$OPS"); do
+		len=$((4 * (1 + RANDOM % 48)))
+		# half of the ops near the start, the rest anywhere
+		if [ $((RANDOM % 2)) = 0 ]; then
+			off=$((4 * (RANDOM % 256)))
+		else
+			off=$((4 * (RANDOM % (ablocks - len / 4))))
+		fi
+		if [ $((RANDOM % 6)) = 0 ]; then
+			kind=discard
+			# a discard the array does not support is not acknowledged
+			# TT_NO_DISCARD=1: the same draws, without the discards
+			# (to tell whether a finding needs them)
+			if [ -n "${TT_NO_DISCARD:-}" ]; then
+				kind=discard-skipped
+			elif blkdiscard -o $((off * 1024)) -l $((len * 1024)) /dev/md0 2>/dev/null; then
+				tt_model_discard "$off" "$len"
+				must sync
+			else
+				kind=discard-refused
+			fi
+			ref=-
+		else
+			kind=write
+			# one name per stack and op: mkref keeps an existing file
+			ref=cp-$stack-$SEED-$k
+			mkref "$ref" "$len"
+			flags=direct
+			[ $((RANDOM % 3)) = 0 ] && flags=direct,sync
+			# returns once the data is durable: fsync, or O_SYNC
+			if [ "$flags" = direct ]; then
+				dd if="/tmp/ref/$ref" of=/dev/md0 bs=4k seek=$((off / 4)) \
+					count=$((len / 4)) oflag=direct conv=notrunc,fsync \
+					status=none || fail "write $k"
+			else
+				dd if="/tmp/ref/$ref" of=/dev/md0 bs=4k seek=$((off / 4)) \
+					count=$((len / 4)) oflag=$flags conv=notrunc \
+					status=none || fail "write $k"
+			fi
+			tt_model_write "$off" "$len" "$ref"
+		fi
+		mark "m$k"
+		echo "$k $kind $off $len $ref${flags:+ $flags}" >>"$OPLOG"
+		flags=
+	done
+	# what the running array returns must already be right
+	tt_verify /dev/md0 "$stack while recording"
+	# a quiet tail: the bitmap settles (dirty chunks back to clean)
+	sleep 3
+	mark settled
+	must mdadm --stop /dev/md0
+	for k in $(seq 0 $((N - 1))); do
+		must dmsetup remove "tm$k"
+	done
+	# removing the target writes the last entries and the super block
+	must dmsetup remove lw
+	must losetup -d "$ld" "$ll"
+	dmesg_has 'log-writes.*(Ran out of space|Error)' && fail "dm-log-writes lost entries"
+	cat "$OPLOG"
+	# The harness's own check: the whole log replayed gives the device as
+	# it ended, else a write reached it without any flush after it (or
+	# the log is not faithful) and no crash point can be trusted.
+	cp "$TT/initial.img" "$TT/full.img"
+	logreplay --replay "$TT/full.img" "$TT/log.img" || fail "replay the whole log"
+	if ! cmp "$TT/full.img" "$TT/data.img" >"$TT/cmp" 2>&1; then
+		tt_finding "$stack: the whole log replayed differs from the device:" \
+			"$(head -c 300 "$TT/cmp"); $(cmp -l "$TT/full.img" "$TT/data.img" | wc -l) bytes"
+		cmp -l "$TT/full.img" "$TT/data.img" |
+			awk '{ s = int(($1 - 1) / 512); if (s != p) { print "  differs in log-device sector " s; p = s; n++ } if (n >= 8) exit }'
+	fi
+	rm -f "$TT/full.img"
+	if [ -n "${TT_DEBUG:-}" ]; then
+		logreplay --list "$TT/log.img" | awk '/mark=created$/ { on = 1 } on && !/META/ { print "  log| " $0 } / mark=m1$/ { exit }'
+	fi
+}
+
+# pick_points: the crash points to replay (log entry indices, ascending).
+pick_points() {
+	local created all n
+	logreplay --list "$TT/log.img" >"$TT/list" || fail "logreplay --list"
+	created=$(awk '/ mark=created$/ { print $1; exit }' "$TT/list")
+	[ -n "$created" ] || fail "no mark 'created' in the log"
+	# flush/FUA entries and marks after the create, and the last plain
+	# write before each flush (a crash that keeps only part of a batch)
+	awk -v c="$created" '$1 > c && /FLUSH|FUA|MARK/ { print $1 }
+		$1 > c && !/FLUSH|FUA|MARK|DISCARD/ { w = $1 }
+		$1 > c && /FLUSH/ && w != "" { print w; w = "" }' "$TT/list" |
+		sort -n -u >"$TT/cands"
+	all=$(wc -l <"$TT/cands")
+	if [ "$POINTS" = all ] || [ "$POINTS" -ge "$all" ]; then
+		cp "$TT/cands" "$TT/points"
+	else
+		# evenly spread, starting at a seeded offset, plus the last one
+		n=$POINTS
+		awk -v n="$n" -v all="$all" -v s="$SEED" 'BEGIN { srand(s); o = rand() }
+			{ p[NR] = $1 } END {
+			for (i = 0; i < n - 1; i++) print p[int((i + o) * all / n) + 1]
+			print p[all] }' "$TT/cands" | sort -n -u >"$TT/points"
+	fi
+	log "$(grep -c . "$TT/list") log entries, $all crash-point candidates," \
+		"replaying $(grep -c . "$TT/points")"
+}
+
+# model_upto K: the model holds ops 1..K (ops only move forward).
+MODEL_K=0
+model_upto() {
+	local k kind off len ref fl
+	while read -r k kind off len ref fl; do
+		[ "$k" -gt "$MODEL_K" ] && [ "$k" -le "$1" ] || continue
+		case $kind in
+		write) tt_model_write "$off" "$len" "$ref" ;;
+		discard) tt_model_discard "$off" "$len" ;;
+		esac
+	done <"$OPLOG"
+	MODEL_K=$1
+}
+
+# rows_touched: r5parity --range arguments of every row an op touched.
+rows_touched() {
+	local k kind off len ref fl row_kb=$(((N - 1) * CHUNK))
+	while read -r k kind off len ref fl; do
+		[ "$kind" = write ] || continue
+		[ "$k" -le "$MODEL_K" ] || continue
+		echo "$((off / row_kb * CHUNK * 2)):$((((off + len - 1) / row_kb - off / row_kb + 1) * CHUNK * 2))"
+	done <"$OPLOG"
+}
+
+# check_point STACK P: replay up to entry P (the base image already holds
+# everything before PREV+1) and check what a reboot there would find.
+check_point() {
+	local stack=$1 p=$2 lastmark k wl i devs what out
+	logreplay --replay "$TT/base.img" --start $((PREV + 1)) --end "$p" "$TT/log.img" ||
+		fail "replay to $p"
+	PREV=$p
+	lastmark=$(awk -v p="$p" '$1 <= p && / mark=m[0-9]+$/ { m = $NF } END { print m }' "$TT/list")
+	lastmark=${lastmark#mark=}
+	k=${lastmark#m}
+	[ -n "$k" ] || k=0
+	model_upto "$k"
+	what="$stack point $p ($(awk -v p="$p" '$1 == p { print $4 }' "$TT/list"), after ${lastmark:-created})"
+
+	cp "$TT/base.img" "$TT/work.img"
+	wl=$(losetup -f --show "$TT/work.img") || fail "losetup work"
+	slices cw "$wl"
+	if ! mdadm --assemble /dev/md0 "${DEVS[@]}" >"$TT/asm" 2>&1; then
+		tt_finding "$what: plain assemble refused: $(tr '\n' ' ' <"$TT/asm")"
+		teardown
+		return
+	fi
+	md_wait_idle md0 300
+	for i in $(seq 1 600); do
+		[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] && break
+		sleep 0.2
+	done
+	[ "$i" = 600 ] && tt_finding "$what: resync never ended: $(bits_line md0)"
+	md_wait_idle md0 300
+	tt_verify /dev/md0 "$what, all members"
+	must mdadm --stop /dev/md0
+	drop_caches "${DEVS[@]}"
+	# rows the workload wrote hold valid parity once the resync is over
+	while read -r i; do
+		if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${DEVS[@]}" 2>&1); then
+			tt_finding "$what: raw parity wrong in member range $i: $out"
+			break
+		fi
+	done < <(rows_touched | sort -u)
+	for i in $(seq 0 $((N - 1))); do
+		devs=("${DEVS[@]:0:i}" "${DEVS[@]:i+1}")
+		if ! mdadm --assemble --readonly --run /dev/md0 "${devs[@]}" >"$TT/asm" 2>&1; then
+			tt_finding "$what: degraded assemble without member $i refused: $(tr '\n' ' ' <"$TT/asm")"
+			continue
+		fi
+		tt_verify /dev/md0 "$what, member $i missing"
+		must mdadm --stop /dev/md0
+	done
+	teardown
+}
+
+RANDOM=$SEED
+t0=$(date +%s)
+for stack in $STACKS; do
+	teardown
+	record "$stack"
+	pick_points
+	cp "$TT/initial.img" "$TT/base.img"
+	PREV=-1
+	MODEL_K=0
+	# the model restarts from nothing: marks replay in order
+	tt_init $(((N - 1) * MS_MB * 1024))
+	before=$TT_PROBLEMS
+	np=0
+	while read -r p; do
+		check_point "$stack" "$p"
+		np=$((np + 1))
+	done <"$TT/points"
+	log "$stack: $np crash points replayed, $((TT_PROBLEMS - before)) findings" \
+		"($(($(date +%s) - t0)) s so far)"
+	if [ "$TT_PROBLEMS" = "$before" ]; then
+		echo "TORTURE-RESULT PASS stack=$stack seed=$SEED crash-points=$np"
+	else
+		echo "TORTURE-RESULT FAIL stack=$stack seed=$SEED crash-points=$np" \
+			"findings=$((TT_PROBLEMS - before))"
+	fi
+	teardown
+done
+[ "$TT_PROBLEMS" = 0 ] || fail "$TT_PROBLEMS findings (seed $SEED)"
+log "ok"
