@@ -13,37 +13,10 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=$HERE/../llbitmap2-inspect.c
-WORK=$(mktemp -d /tmp/inspect-selftest.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-
-if [ $# -ge 1 ]; then
-	LI=$1
-else
-	LI=$WORK/llbitmap2-inspect
-	# shellcheck disable=SC2046
-	gcc -O2 -Wall -Wextra -Werror -o "$LI" "$SRC" $(pkg-config --cflags --libs libpng) ||
-		{ echo "FAIL: build"; exit 1; }
-fi
-
-PASS=0 FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-# expect RC DESC CMD...: run CMD (stdout -> $WORK/out, stderr -> $WORK/err)
-expect() {
-	local want=$1 desc=$2 rc
-	shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok
-	else
-		bad "$desc: exit $rc, expected $want"
-		sed 's/^/    /' "$WORK/out" "$WORK/err" | head -30
-	fi
-	return 0
-}
+. "$HERE/lib-selftest.sh"
+# shellcheck disable=SC2046
+selftest_init inspect llbitmap2-inspect.c "$@" -- $(pkg-config --cflags --libs libpng)
+LI=$BIN
 
 # expect_msg DESC REGEX: the last run's stderr (or JSON) mentions REGEX
 expect_msg() {
@@ -277,5 +250,4 @@ for i in $(seq 1 400); do
 done
 [ $crash = 0 ] && ok
 
-echo "llbitmap2-inspect selftest: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+selftest_done llbitmap2-inspect

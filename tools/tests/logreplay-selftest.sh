@@ -23,35 +23,9 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=$HERE/../logreplay.c
-WORK=$(mktemp -d /tmp/logreplay-selftest.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-
-if [ $# -ge 1 ]; then
-	LR=$1
-else
-	LR=$WORK/logreplay
-	gcc -O2 -Wall -Wextra -Werror -o "$LR" "$SRC" || { echo "FAIL: build"; exit 1; }
-fi
-
-PASS=0 FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-# expect RC DESC CMD...: run CMD, check its exit status
-expect() {
-	local want=$1 desc=$2 rc
-	shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok
-	else
-		bad "$desc: exit $rc, expected $want"
-		sed 's/^/    /' "$WORK/out" "$WORK/err" | head -20
-	fi
-	return 0
-}
+. "$HERE/lib-selftest.sh"
+selftest_init logreplay logreplay.c "$@"
+LR=$BIN
 
 # gen DIR BLOCKSIZE SEED PLANT: writes DIR/log, DIR/initial (the device
 # before logging), DIR/ledger (per mark: the blocks acknowledged by then and
@@ -321,5 +295,4 @@ open(sys.argv[2], "wb").write(b)
 EOF
 expect 2 "entry past the end" "$LR" --list "$WORK/huge"
 
-echo "logreplay selftest: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+selftest_done logreplay

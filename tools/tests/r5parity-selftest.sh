@@ -16,35 +16,9 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=$HERE/../r5parity.c
-WORK=$(mktemp -d /tmp/r5parity-selftest.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-
-if [ $# -ge 1 ]; then
-	R5=$1
-else
-	R5=$WORK/r5parity
-	gcc -O2 -Wall -Wextra -Werror -o "$R5" "$SRC" || { echo "FAIL: build"; exit 1; }
-fi
-
-PASS=0 FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-# expect RC DESC CMD...: run CMD, check its exit status
-expect() {
-	local want=$1 desc=$2 rc
-	shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok
-	else
-		bad "$desc: exit $rc, expected $want"
-		sed 's/^/    /' "$WORK/out" "$WORK/err" | head -20
-	fi
-	return 0
-}
+. "$HERE/lib-selftest.sh"
+selftest_init r5parity r5parity.c "$@"
+R5=$BIN
 
 # gen DIR NDISKS LEVEL LAYOUT CHUNK_SECTORS SIZE_SECTORS MINOR SEED
 gen() {
@@ -264,5 +238,4 @@ for i in $(seq 1 300); do
 done
 ok
 
-echo "r5parity selftest: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+selftest_done r5parity
