@@ -13,7 +13,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib-selftest.sh"
+. "$HERE/lib.sh"
 # shellcheck disable=SC2046
 selftest_init inspect llbitmap2-inspect.c "$@" -- $(pkg-config --cflags --libs libpng)
 LI=$BIN

@@ -23,7 +23,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib-selftest.sh"
+. "$HERE/lib.sh"
 selftest_init logreplay logreplay.c "$@"
 LR=$BIN
 

@@ -16,7 +16,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/lib-selftest.sh"
+. "$HERE/lib.sh"
 selftest_init r5parity r5parity.c "$@"
 R5=$BIN
 
