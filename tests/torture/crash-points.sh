@@ -231,6 +231,33 @@ rows_touched() {
 	done <"$OPLOG"
 }
 
+# hide_inflight K / restore_inflight: at a crash point between mark K and
+# mark K+1, op K+1 was in flight: each of its blocks may hold the old or
+# the new data (a FUA write or a flush of it may already be in the log),
+# so for this point its blocks are left out of the data checks; the points
+# after mark K+1 check them.  (Without this, a sync write over earlier
+# data made a false finding: raid456x point 5163 of seed 1, 2026-12-06.)
+INFLIGHT=()
+hide_inflight() {
+	local k kind off len b
+	INFLIGHT=()
+	read -r k kind off len _ < <(awk -v k=$(($1 + 1)) '$1 == k' "$OPLOG")
+	[ -n "${kind:-}" ] || return 0
+	for ((b = off / 4; b < (off + len + 3) / 4; b++)); do
+		if [ -n "${ACK[b]+x}" ]; then
+			INFLIGHT+=("$b")
+			unset "ACK[b]"
+		fi
+	done
+}
+restore_inflight() {
+	local b
+	for b in "${INFLIGHT[@]}"; do
+		ACK[b]=1
+	done
+	INFLIGHT=()
+}
+
 # check_point STACK P: replay up to entry P (the base image already holds
 # everything before PREV+1) and check what a reboot there would find.
 check_point() {
@@ -243,6 +270,7 @@ check_point() {
 	k=${lastmark#m}
 	[ -n "$k" ] || k=0
 	model_upto "$k"
+	hide_inflight "$k"
 	what="$stack point $p ($(awk -v p="$p" '$1 == p { print $4 }' "$TT/list"), after ${lastmark:-created})"
 
 	cp "$TT/base.img" "$TT/work.img"
@@ -250,6 +278,7 @@ check_point() {
 	slices cw "$wl"
 	if ! mdadm --assemble /dev/md0 "${DEVS[@]}" >"$TT/asm" 2>&1; then
 		tt_finding "$what: plain assemble refused: $(tr '\n' ' ' <"$TT/asm")"
+		restore_inflight
 		teardown
 		return
 	fi
@@ -279,6 +308,7 @@ check_point() {
 		tt_verify /dev/md0 "$what, member $i missing"
 		must mdadm --stop /dev/md0
 	done
+	restore_inflight
 	teardown
 }
 
