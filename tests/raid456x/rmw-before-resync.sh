@@ -54,7 +54,7 @@ run() {
 		fail "$tag: the resync got past row 20: $(md_sysfs md0 resync_start)"
 
 	r0=$(r5x_stat rmw)
-	write_smalls "$tag" "${OFFS[@]}"
+	write_smalls_counted "$tag" "${OFFS[@]}"
 	log "$tag: $(tr '\n' ' ' </sys/block/md0/md/r5x_stats)"
 	verify_smalls /dev/md0 "$tag" "${OFFS[@]}"
 	must mdadm --stop /dev/md0
@@ -93,13 +93,9 @@ run() {
 r5x_stat_saved() {
 	awk -v k="$1" '$1 == k { print $2 }' /tmp/r5x_stats.last
 }
-write_smalls() {
-	local prefix=$1 i=0 o
-	shift
-	for o in "$@"; do
-		write_random /dev/md0 "$o" 4 "$prefix$i"
-		i=$((i + 1))
-	done
+# write_smalls_counted: lib-llb's write_smalls, then the counters it caused
+write_smalls_counted() {
+	write_smalls "$@"
 	cat /sys/block/md0/md/r5x_stats >/tmp/r5x_stats.last
 }
 
