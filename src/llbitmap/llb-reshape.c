@@ -12,8 +12,9 @@
  *
  * So during a reshape the chunk states are made geometry-free instead:
  *   - on entry every chunk that claims "no data here" (Unwritten and the
- *     *Unwritten states) becomes Clean, with cmpxchg so that a racing
- *     write's Dirty/NeedSync is never overwritten, and all of it is
+ *     *Unwritten states) is claimed as data: NeedSync where its parity was
+ *     never built, Clean where a proactive sync built it (CleanUnwritten).
+ *     cmpxchg keeps a racing write's Dirty/NeedSync, and all of it is
  *     written before the reshape moves a single stripe;
  *   - while it runs, blocks_synced() says no everywhere, so raid5 uses
  *     reconstruct-write and never trusts parity the lazy build has not
@@ -24,13 +25,20 @@
  *     chunk is Dirty until the daemon settles it, and a crash turns it
  *     into NeedSync on reload;
  *   - discards leave the states alone, and proactive_sync is refused.
- * The reshape rewrites every stripe with parity computed from the data,
- * including the stripes beyond the old array end, so at its end "Clean"
- * is true everywhere it went.  The cost: the lazy regions are gone, a
- * later rebuild covers the whole member until discards (fstrim) mark
- * regions Unwritten again.  The bitmap geometry itself (chunk size and
- * count) cannot change: for RAID-4/5/6 it follows the member size, which
- * a reshape keeps.
+ * Why NeedSync and not Clean: "Clean" would promise valid parity, which
+ * only the reshape's own rewrite of a stripe makes true, and a reshape
+ * need not go everywhere.  The conversion is on disk before md's
+ * superblock records the reshape (raid5 calls resize() first), so a crash
+ * in between assembles an array with no reshape at all; and mdadm
+ * --update=revert-reshape sends md back from wherever it stopped, so the
+ * stripes it never reached keep the old geometry and their never-built
+ * parity.  NeedSync is true in every case: the resync after the reshape
+ * (or after the assembly that finds none) builds that parity, and until
+ * then blocks_synced() says no there.  The cost: the lazy regions are
+ * gone and are resynced once after the reshape; a later rebuild covers
+ * the whole member until discards (fstrim) mark regions Unwritten again.
+ * The bitmap geometry itself (chunk size and count) cannot change: for
+ * RAID-4/5/6 it follows the member size, which a reshape keeps.
  */
 #include "llb.h"
 
@@ -90,26 +98,43 @@ static bool llb_md_reshaping(struct mddev *mddev)
 	return READ_ONCE(mddev->reshape_position) != MaxSector;
 }
 
-/* Unwritten-family to Clean, never over a state a writer just stored. */
+/*
+ * What each "no data here" state claims once a reshape may move data into
+ * its chunk: only a built parity (CleanUnwritten) may become Clean.
+ */
+static const struct {
+	u8 from, to;
+} llb_reshape_claim[] = {
+	{ LLB_UNWRITTEN,	LLB_NEEDSYNC },
+	{ LLB_NEEDSYNC_UNW,	LLB_NEEDSYNC },
+	{ LLB_SYNCING_UNW,	LLB_NEEDSYNC },
+	{ LLB_CLEAN_UNW,	LLB_CLEAN },
+};
+
+/*
+ * Claim every chunk as data, never over a state a writer just stored
+ * (cmpxchg).  Returns how many chunks now wait for their parity.
+ */
 static unsigned long llb_claim_data(struct llb *b)
 {
-	static const u8 from[] = { LLB_UNWRITTEN, LLB_CLEAN_UNW,
-				   LLB_NEEDSYNC_UNW, LLB_SYNCING_UNW };
-	unsigned long c, moved = 0;
+	unsigned long c, unsynced = 0;
 	unsigned int i;
 
 	for (c = 0; c < b->nchunks; c++) {
 		unsigned long pos = c + LLB_DATA_START;
 		u8 *p = &b->pages[pos >> PAGE_SHIFT]->bytes[offset_in_page(pos)];
 
-		for (i = 0; i < ARRAY_SIZE(from); i++) {
-			if (cmpxchg(p, from[i], LLB_CLEAN) == from[i]) {
-				moved++;
+		for (i = 0; i < ARRAY_SIZE(llb_reshape_claim); i++) {
+			u8 from = llb_reshape_claim[i].from;
+			u8 to = llb_reshape_claim[i].to;
+
+			if (cmpxchg(p, from, to) == from) {
+				unsynced += to == LLB_NEEDSYNC;
 				break;
 			}
 		}
 	}
-	return moved;
+	return unsynced;
 }
 
 /*
@@ -144,7 +169,7 @@ void llb_reshape_enter(struct llb *b)
 		 */
 		smp_mb__after_atomic();
 		clear_bit(LLB_PROACTIVE_PENDING, &b->priv);
-		pr_info("%s: %s: reshape: %lu chunks without data are now treated as written; fstrim after the reshape makes unused regions lazy again\n",
+		pr_info("%s: %s: reshape: %lu chunks without data are now treated as written and get their parity built after the reshape; fstrim after it makes unused regions lazy again\n",
 			LLB_NAME, mdname(mddev), llb_claim_data(b));
 	}
 	if (!test_bit(LLB_RESHAPE_READY, &b->priv) && md_is_rdwr(mddev)) {
@@ -164,7 +189,10 @@ void llb_reshape_leave(struct llb *b)
 			llb_write_everything(b);
 		pr_info("%s: %s: reshape finished\n", LLB_NAME,
 			mdname(b->mddev));
-		/* chunks a crash left NeedSync during the reshape sync now */
+		/*
+		 * The chunks entry claimed, and those a crash left NeedSync
+		 * during the reshape, are synced now.
+		 */
 		if (llb_has_state(b, BIT(LLB_NEEDSYNC)))
 			llb_want_sync(b);
 	}

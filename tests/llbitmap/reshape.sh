@@ -51,7 +51,7 @@ echo 2000 >/sys/block/md0/md/sync_speed_max
 must mdadm /dev/md0 --add "${LOOPS[5]}"
 must mdadm --grow /dev/md0 --raid-devices=6
 md_wait_action md0 reshape 30 || fail "no reshape started: $(cat /proc/mdstat)"
-dmesg_has "md-llbitmap2: md0: reshape: [0-9]+ chunks without data are now treated as written" ||
+dmesg_has "md-llbitmap2: md0: reshape: [0-9]+ chunks without data are now treated as written and get their parity built" ||
 	fail "md-llbitmap2 did not enter reshape mode"
 expect_eq "$(bits md0 unwritten)" 0 "unwritten chunks during the reshape"
 
