@@ -34,57 +34,6 @@
  */
 #include "llb.h"
 
-/*
- * Dual write cookie.  md passes prepare_range()'s (offset, sectors) back
- * to start_write() and end_write() unchanged, so during a reshape they
- * carry two chunk spans instead of one range: bit 63 of both words marks
- * the cookie, then first and last chunk of each span, 31 bits each.  A
- * normal cookie is a member sector range far below bit 63.
- */
-#define LLB_DUAL	BIT_ULL(63)
-#define LLB_IDX_MASK	(BIT_ULL(31) - 1)
-
-bool llb_cookie_is_dual(sector_t offset)
-{
-	return BITS_PER_LONG == 64 && (offset & LLB_DUAL);
-}
-
-static u64 llb_pack(unsigned long first, unsigned long last)
-{
-	return LLB_DUAL | ((u64)first << 32) | last;
-}
-
-static void llb_unpack(u64 word, struct llb_span *sp)
-{
-	sp->first = (word >> 32) & LLB_IDX_MASK;
-	sp->last = word & LLB_IDX_MASK;
-	sp->pg_first = (sp->first + LLB_DATA_START) >> PAGE_SHIFT;
-	sp->pg_last = (sp->last + LLB_DATA_START) >> PAGE_SHIFT;
-}
-
-void llb_cookie_spans(sector_t offset, unsigned long sectors,
-		      struct llb_span *a, struct llb_span *b)
-{
-	llb_unpack(offset, a);
-	llb_unpack(sectors, b);
-}
-
-/*
- * Build the cookie for a write whose chunks are @old in the geometry
- * before the reshape and @new after it.  Returns false if the spans do
- * not fit (32-bit longs, or a bitmap of 2^31 chunks or more).
- */
-bool llb_cookie_make(struct llb *b, const struct llb_span *old,
-		     const struct llb_span *new, sector_t *offset,
-		     unsigned long *sectors)
-{
-	if (BITS_PER_LONG < 64 || b->nchunks > LLB_IDX_MASK)
-		return false;
-	*offset = llb_pack(old->first, old->last);
-	*sectors = llb_pack(new->first, new->last);
-	return true;
-}
-
 static bool llb_md_reshaping(struct mddev *mddev)
 {
 	return READ_ONCE(mddev->reshape_position) != MaxSector;

@@ -252,15 +252,30 @@ static inline bool llb_reshaping(struct llb *b)
 	return test_bit(LLB_RESHAPING, &b->priv);
 }
 
-bool llb_cookie_is_dual(sector_t offset);
-void llb_cookie_spans(sector_t offset, unsigned long sectors,
-		      struct llb_span *a, struct llb_span *b);
-bool llb_cookie_make(struct llb *b, const struct llb_span *old,
-		     const struct llb_span *new, sector_t *offset,
-		     unsigned long *sectors);
 void llb_reshape_enter(struct llb *b);
 void llb_reshape_leave(struct llb *b);
 void llb_reshape_track(struct llb *b);
+
+/* llb-write.c */
+void llb_start_write(struct mddev *mddev, sector_t offset,
+		     unsigned long sectors);
+void llb_end_write(struct mddev *mddev, sector_t offset,
+		   unsigned long sectors);
+void llb_start_discard(struct mddev *mddev, sector_t offset,
+		       unsigned long sectors);
+void llb_end_discard(struct mddev *mddev, sector_t offset,
+		     unsigned long sectors);
+#ifdef MDX_HAVE_PREPARE_RANGE
+void llb_prepare_range(struct mddev *mddev, sector_t *offset,
+		       unsigned long *sectors, bool discard);
+#endif
+void llb_start_behind(struct mddev *mddev);
+void llb_end_behind(struct mddev *mddev);
+#ifdef MDX_WAIT_BEHIND_RETURNS_BOOL
+bool llb_wait_behind(struct mddev *mddev, bool nowait);
+#else
+void llb_wait_behind(struct mddev *mddev);
+#endif
 
 /* llb-sysfs.c */
 #ifdef MDX_HAVE_GROUPS
