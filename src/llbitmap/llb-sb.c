@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * md-llbitmap2: the bitmap superblock and the chunk geometry.
+ * md-llbitmap2: the bitmap superblock, the chunk geometry, and the first
+ * use of a new bitmap (its initial states, zeroing the members for them).
  *
  * Units differ from md's classic bitmap: sb->chunksize is in 512-byte
  * sectors and sb->daemon_sleep in seconds.  sync_size is the range the
@@ -69,6 +70,58 @@ static void llb_set_geometry(struct llb *b, unsigned long chunksize,
 	b->sync_size = sync_size;
 	b->nchunks = DIV_ROUND_UP_SECTOR_T(sync_size, chunksize);
 	b->mddev->bitmap_info.chunksize = chunksize;
+}
+
+static bool llb_members_zero_cheaply(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		if (!bdev_write_zeroes_unmap_sectors(rdev->bdev))
+			return false;
+	}
+	return true;
+}
+
+static bool llb_zero_members(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+	int err;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		err = blkdev_issue_zeroout(rdev->bdev, rdev->data_offset,
+					   mddev->dev_sectors, GFP_KERNEL, 0);
+		if (err) {
+			pr_warn("%s: %s: zeroing %pg failed (%d), starting unwritten\n",
+				LLB_NAME, mdname(mddev), rdev->bdev, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * First use of a new bitmap: every chunk starts Clean with --assume-clean,
+ * CleanUnwritten on RAID-4/5/6 whose members all zero by unmapping (zeroes
+ * everywhere have valid parity), and Unwritten otherwise.  The caller
+ * writes every page afterwards.
+ */
+static void llb_init_states(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+	u8 st = LLB_UNWRITTEN;
+
+	if (test_and_clear_bit(BITMAP_CLEAN, &b->flags))
+		st = LLB_CLEAN;
+	else if (raid_is_456(mddev) && llb_members_zero_cheaply(mddev) &&
+		 llb_zero_members(mddev))
+		st = LLB_CLEAN_UNW;
+
+	llb_set_range(b, 0, b->nchunks - 1, st);
 }
 
 /* A brand-new bitmap (BITMAP_FIRST_USE, set by mdadm at create). */

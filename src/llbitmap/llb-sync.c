@@ -58,7 +58,7 @@ static void llb_forget_unwritten(struct llb *b)
 	    test_and_set_bit(LLB_UNW_FORGOTTEN, &b->priv))
 		return;
 	if (llb_has_state(b, BIT(LLB_NEEDSYNC_UNW) | BIT(LLB_SYNCING_UNW)))
-		set_bit(LLB_PROACTIVE_PENDING, &b->priv);
+		llb_proactive_request(b);
 	if (!llb_has_state(b, BIT(LLB_NEEDSYNC_UNW) | BIT(LLB_SYNCING_UNW) |
 			   BIT(LLB_CLEAN_UNW)))
 		return;

@@ -200,17 +200,13 @@ static ssize_t llb_proactive_store(struct mddev *mddev, const char *buf,
 		pr_warn("%s: %s: proactive_sync refused: the array is degraded, parity cannot be built until a member is added\n",
 			LLB_NAME, mdname(mddev));
 		err = -EBUSY;
-	} else if (READ_ONCE(mddev->degraded) || !md_is_rdwr(mddev)) {
-		set_bit(LLB_PROACTIVE_PENDING, &b->priv);
 	} else {
-		llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
-		/* durable before we say yes: a crash must not lose it */
-		llb_write_dirty(b);
-	}
-	if (!err) {
+		llb_proactive_request(b);
+		/* durable before we say yes, unless md must heal the array first */
+		if (!READ_ONCE(mddev->degraded) && md_is_rdwr(mddev))
+			llb_proactive_apply(b);
 		pr_info("%s: %s: proactive parity build requested\n", LLB_NAME,
 			mdname(mddev));
-		llb_want_sync(b);
 	}
 	mutex_unlock(&mddev->bitmap_info.mutex);
 	return err ?: len;

@@ -186,6 +186,40 @@ extern struct workqueue_struct *llb_unplug_wq;
  * at stop, and losing them costs only an extra sync.
  */
 
+/*
+ * The two ways the state machine (llb-state.c) asks for work: both only
+ * arm an asynchronous actor of llb-daemon.c, so they are inlines here and
+ * the state machine does not call into the daemon's code.
+ */
+
+/* A chunk turned Dirty: the daemon settles it after daemon_sleep. */
+static inline void llb_arm_timer(struct llb *b)
+{
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || timer_pending(&b->timer))
+		return;
+	mod_timer(&b->timer,
+		  jiffies + b->mddev->bitmap_info.daemon_sleep * HZ);
+}
+
+/*
+ * Some chunks need a sync run.  The state machine calls this from any
+ * context where it runs (including the write path), so it only records
+ * the wish and lets the kicker talk to md.
+ */
+static inline void llb_want_sync(struct llb *b)
+{
+	/*
+	 * Order the state store of our caller before the test: either the
+	 * kicker's scan sees the new state, or we see the bit it cleared
+	 * before scanning and set it again.
+	 */
+	smp_mb();
+	if (!test_bit(LLB_SYNC_WANTED, &b->priv))
+		set_bit(LLB_SYNC_WANTED, &b->priv);
+	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))
+		queue_delayed_work(llb_wq, &b->kick_work, 0);
+}
+
 /* llb-state.c */
 static inline u8 llb_get(struct llb *b, unsigned long chunk)
 {
@@ -196,7 +230,6 @@ static inline u8 llb_get(struct llb *b, unsigned long chunk)
 
 u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 	   enum llb_action act);
-void llb_init_states(struct llb *b);
 void llb_count_states(struct llb *b, unsigned long *count);
 bool llb_has_state(struct llb *b, unsigned long mask);
 unsigned long llb_find_state(struct llb *b, unsigned long mask);
@@ -231,9 +264,9 @@ void llb_barrier_down(struct llb *b, unsigned int idx);
 void llb_timer_fn(struct timer_list *t);
 void llb_daemon_fn(struct work_struct *work);
 void llb_kick_fn(struct work_struct *work);
-void llb_arm_timer(struct llb *b);
-void llb_want_sync(struct llb *b);
 void llb_settle_now(struct llb *b);
+void llb_proactive_request(struct llb *b);
+void llb_proactive_apply(struct llb *b);
 void llb_touch_all(struct llb *b, unsigned long when);
 bool llb_can_heal(struct mddev *mddev);
 
