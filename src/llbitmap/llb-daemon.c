@@ -290,8 +290,8 @@ void llb_kick_fn(struct work_struct *work)
 	if (raid_is_456(mddev)) {
 		sector_t from = (sector_t)first << b->chunkshift;
 
-		if (from < llb_resync_offset(mddev))
-			llb_resync_offset(mddev) = from;
+		if (from < mddev->resync_offset)
+			mddev->resync_offset = from;
 	}
 	set_bit(MD_RECOVERY_SYNC, &mddev->recovery);
 	set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);

@@ -270,12 +270,13 @@ out:
 	return err;
 }
 
-#ifdef MDX_HAVE_RESHAPE_OPS
 /*
  * Asked by raid10 only, before its reshape; raid10's reshape changes the
- * array size the bitmap tracks for it, which we do not support.
+ * array size the bitmap tracks for it, which we do not support.  These
+ * three hooks exist only where md has them (MDX_RESHAPE_OPS), hence
+ * __maybe_unused.
  */
-static int llb_reshape_can_start(struct mddev *mddev)
+static int __maybe_unused llb_reshape_can_start(struct mddev *mddev)
 {
 	if (!mddev->bitmap || raid_is_456(mddev))
 		return 0;
@@ -288,19 +289,18 @@ static int llb_reshape_can_start(struct mddev *mddev)
  * raid5 checkpoints its reshape: nothing moves, the states are
  * geometry-free while it runs; raid5 unplugs right after this.
  */
-static void llb_reshape_mark(struct mddev *mddev, sector_t old_pos,
-			     sector_t new_pos)
+static void __maybe_unused llb_reshape_mark(struct mddev *mddev,
+					    sector_t old_pos, sector_t new_pos)
 {
 }
 
-static void llb_reshape_finish(struct mddev *mddev)
+static void __maybe_unused llb_reshape_finish(struct mddev *mddev)
 {
 	struct llb *b = mddev->bitmap;
 
 	if (b)
 		llb_reshape_leave(b);
 }
-#endif
 
 /* md writes its superblocks: the moment a reshape start becomes durable. */
 static void llb_md_update_sb(void *data)
@@ -326,18 +326,14 @@ static struct bitmap_operations llb_ops = {
 	.flush			= llb_flush,
 	.write_all		= llb_write_all,
 	.dirty_bits		= llb_dirty_bits,
-#ifdef MDX_HAVE_PREPARE_RANGE
-	.prepare_range		= llb_prepare_range,
-#endif
-#ifdef MDX_HAVE_RESHAPE_OPS
-	.reshape_finish		= llb_reshape_finish,
-	.reshape_can_start	= llb_reshape_can_start,
-	.reshape_mark		= llb_reshape_mark,
-#endif
+	MDX_PREPARE_RANGE_OP(llb_prepare_range)
+	MDX_RESHAPE_OPS(llb_reshape_can_start, llb_reshape_mark,
+			llb_reshape_finish)
 	.unplug			= llb_unplug,
 	.start_behind_write	= llb_start_behind,
 	.end_behind_write	= llb_end_behind,
-	.wait_behind_writes	= llb_wait_behind,
+	MDX_WAIT_BEHIND_OP(llb_wait_behind)
+	MDX_WAIT_BEHIND_NOWAIT_OP(llb_try_wait_behind)
 	.start_write		= llb_start_write,
 	.end_write		= llb_end_write,
 	.start_discard		= llb_start_discard,
@@ -350,11 +346,8 @@ static struct bitmap_operations llb_ops = {
 	.close_sync		= llb_close_sync,
 	.update_sb		= llb_md_update_sb,
 	.get_stats		= llb_get_stats,
-#ifdef MDX_HAVE_GROUPS
-	.groups			= llb_groups,
-#else
-	.group			= &llb_group,
-#endif
+	MDX_SYSFS_GROUPS_OP(llb_groups)
+	MDX_SYSFS_GROUP_OP(&llb_group)
 };
 
 static void llb_free_wqs(void)

@@ -234,8 +234,8 @@ static struct attribute *llb_attrs[] = {
 	NULL,
 };
 
-#ifdef MDX_HAVE_GROUPS
-static struct attribute_group llb_group = {
+/* md takes the array or, on older md, the single group (compat.h) */
+struct attribute_group llb_group = {
 	.name	= "llbitmap",
 	.attrs	= llb_attrs,
 };
@@ -244,9 +244,3 @@ const struct attribute_group *llb_groups[] = {
 	&llb_group,
 	NULL,
 };
-#else
-struct attribute_group llb_group = {
-	.name	= "llbitmap",
-	.attrs	= llb_attrs,
-};
-#endif

@@ -155,19 +155,18 @@ void llb_end_discard(struct mddev *mddev, sector_t offset,
 	llb_end(mddev, offset, sectors, true);
 }
 
-#ifdef MDX_HAVE_PREPARE_RANGE
-/* The personality's array-to-member mapping, newest interface first. */
+/*
+ * The personality's array-to-member mapping, newest interface first.
+ * prepare_range and what it uses exist on kernels that have the hook
+ * (MDX_PREPARE_RANGE_OP); elsewhere md maps through bitmap_sector itself.
+ */
 static void llb_map_to_members(struct mddev *mddev, sector_t *offset,
 			       unsigned long *sectors, bool previous)
 {
 	struct md_personality *pers = mddev->pers;
 
-#ifdef MDX_HAVE_BITMAP_SECTOR_MAP
-	if (pers->bitmap_sector_map) {
-		pers->bitmap_sector_map(mddev, offset, sectors, previous);
+	if (mdx_bitmap_sector_map(mddev, offset, sectors, previous))
 		return;
-	}
-#endif
 	if (pers->bitmap_sector)
 		pers->bitmap_sector(mddev, offset, sectors);
 }
@@ -184,14 +183,10 @@ static bool llb_member_range(struct llb *b, sector_t *offset,
 			     bool discard)
 {
 	struct mddev *mddev = b->mddev;
-	struct md_personality *pers = mddev->pers;
-	sector_t limit = b->sync_size;
+	sector_t limit = mdx_bitmap_array_sectors(mddev, previous,
+						  b->sync_size);
 	sector_t lo, hi;
 
-#ifdef MDX_HAVE_BITMAP_ARRAY_SECTORS
-	if (pers->bitmap_array_sectors)
-		limit = pers->bitmap_array_sectors(mddev, previous);
-#endif
 	if (*offset >= limit || !*sectors)
 		return false;
 	*sectors = min_t(sector_t, *sectors, limit - *offset);
@@ -299,7 +294,6 @@ void llb_prepare_range(struct mddev *mddev, sector_t *offset,
 	if (!llb_member_range(b, offset, sectors, false, discard))
 		*sectors = 0;
 }
-#endif
 
 void llb_start_behind(struct mddev *mddev)
 {
@@ -316,8 +310,8 @@ void llb_end_behind(struct mddev *mddev)
 		wake_up_all(&b->behind_wait);
 }
 
-#ifdef MDX_WAIT_BEHIND_RETURNS_BOOL
-bool llb_wait_behind(struct mddev *mddev, bool nowait)
+/* Are the behind writes done?  Waits for them unless @nowait. */
+bool llb_try_wait_behind(struct mddev *mddev, bool nowait)
 {
 	struct llb *b = mddev->bitmap;
 
@@ -328,12 +322,8 @@ bool llb_wait_behind(struct mddev *mddev, bool nowait)
 	wait_event(b->behind_wait, !atomic_read(&b->behind_writes));
 	return true;
 }
-#else
+
 void llb_wait_behind(struct mddev *mddev)
 {
-	struct llb *b = mddev->bitmap;
-
-	if (b)
-		wait_event(b->behind_wait, !atomic_read(&b->behind_writes));
+	llb_try_wait_behind(mddev, false);
 }
-#endif

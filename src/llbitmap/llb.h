@@ -18,8 +18,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "md.h"
-#include "md-bitmap.h"
+#include "../compat.h"
 
 #define LLB_NAME		"md-llbitmap2"
 /* Byte offset of the chunk states inside the bitmap area. */
@@ -32,13 +31,6 @@
 #define LLB_MAX_SECONDS		86400
 /* How often the sync kicker looks again while work is outstanding. */
 #define LLB_KICK_PERIOD		(HZ / 2)
-
-/* md renamed recovery_cp to resync_offset */
-#ifdef MDX_HAVE_RESYNC_OFFSET
-#define llb_resync_offset(mddev)	((mddev)->resync_offset)
-#else
-#define llb_resync_offset(mddev)	((mddev)->recovery_cp)
-#endif
 
 /* Values of the per-chunk byte; these numbers are the on-disk format. */
 enum llb_state {
@@ -298,23 +290,15 @@ void llb_start_discard(struct mddev *mddev, sector_t offset,
 		       unsigned long sectors);
 void llb_end_discard(struct mddev *mddev, sector_t offset,
 		     unsigned long sectors);
-#ifdef MDX_HAVE_PREPARE_RANGE
 void llb_prepare_range(struct mddev *mddev, sector_t *offset,
 		       unsigned long *sectors, bool discard);
-#endif
 void llb_start_behind(struct mddev *mddev);
 void llb_end_behind(struct mddev *mddev);
-#ifdef MDX_WAIT_BEHIND_RETURNS_BOOL
-bool llb_wait_behind(struct mddev *mddev, bool nowait);
-#else
 void llb_wait_behind(struct mddev *mddev);
-#endif
+bool llb_try_wait_behind(struct mddev *mddev, bool nowait);
 
 /* llb-sysfs.c */
-#ifdef MDX_HAVE_GROUPS
-extern const struct attribute_group *llb_groups[];
-#else
 extern struct attribute_group llb_group;
-#endif
+extern const struct attribute_group *llb_groups[];
 
 #endif /* LLB_H */
