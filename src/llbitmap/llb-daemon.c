@@ -122,8 +122,8 @@ again:
 		}
 		clear_bit(LLB_PG_TOUCHED, &pg->pflags);
 		if (!llb_fence(b, idx)) {
-			pr_warn("%s: %s: writes on bitmap page %u did not drain, retrying later\n",
-				LLB_NAME, mdname(b->mddev), idx);
+			pr_warn("%s: writes on bitmap page %u did not drain, retrying later\n",
+				mdname(b->mddev), idx);
 			set_bit(LLB_PG_TOUCHED, &pg->pflags);
 			later = true;
 			continue;

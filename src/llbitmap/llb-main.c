@@ -8,12 +8,13 @@
  * array changes, which is also what the sysfs handlers take.  The write
  * path (prepare_range, start/end_write) takes no lock at all.
  */
+/* first: it sets pr_fmt */
+#include "llb.h"
+
 #include <linux/blkdev.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-
-#include "llb.h"
 
 struct workqueue_struct *llb_wq;
 struct workqueue_struct *llb_unplug_wq;
@@ -66,8 +67,8 @@ static int llb_create(struct mddev *mddev)
 		mddev->bitmap = NULL;
 	mutex_unlock(&mddev->bitmap_info.mutex);
 	if (err) {
-		pr_err("%s: %s: cannot use the lockless bitmap: %d\n",
-		       LLB_NAME, mdname(mddev), err);
+		pr_err("%s: cannot use the lockless bitmap: %d\n",
+		       mdname(mddev), err);
 		llb_free_pages(b);
 		kfree(b);
 		module_put(THIS_MODULE);
@@ -187,13 +188,13 @@ static int llb_resize_for_reshape(struct llb *b, sector_t blocks,
 	struct mddev *mddev = b->mddev;
 
 	if (!raid_is_456(mddev)) {
-		pr_err("%s: %s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
+		       mdname(mddev));
 		return -EOPNOTSUPP;
 	}
 	if (blocks != b->sync_size || (chunksize && chunksize != b->chunksize)) {
-		pr_err("%s: %s: a reshape that changes the member size is not supported with the lockless bitmap\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: a reshape that changes the member size is not supported with the lockless bitmap\n",
+		       mdname(mddev));
 		return -EOPNOTSUPP;
 	}
 	llb_reshape_enter(b);
@@ -220,14 +221,14 @@ static int llb_resize(struct mddev *mddev, sector_t blocks, int chunksize)
 		return llb_resize_for_reshape(b, blocks, chunksize);
 	if (llb_reshaping(b) ||
 	    READ_ONCE(mddev->reshape_position) != MaxSector) {
-		pr_err("%s: %s: cannot change the size while a reshape is in progress\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: cannot change the size while a reshape is in progress\n",
+		       mdname(mddev));
 		return -EBUSY;
 	}
 	if ((chunksize && chunksize != b->chunksize) ||
 	    llb_pick_chunksize(mddev, blocks, b->chunksize) != b->chunksize) {
-		pr_err("%s: %s: new size needs another bitmap chunk size; remove the bitmap first\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: new size needs another bitmap chunk size; remove the bitmap first\n",
+		       mdname(mddev));
 		return -EOPNOTSUPP;
 	}
 	if (blocks == b->sync_size)
@@ -280,8 +281,8 @@ static int __maybe_unused llb_reshape_can_start(struct mddev *mddev)
 {
 	if (!mddev->bitmap || raid_is_456(mddev))
 		return 0;
-	pr_err("%s: %s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
-	       LLB_NAME, mdname(mddev));
+	pr_err("%s: reshape of this RAID level is not supported with the lockless bitmap; remove it first (mdadm --grow --bitmap=none)\n",
+	       mdname(mddev));
 	return -EOPNOTSUPP;
 }
 
@@ -380,10 +381,10 @@ static int __init llb_module_init(void)
 
 	ret = register_md_submodule(&llb_ops.head);
 	if (ret == -EBUSY)
-		pr_err("md-llbitmap2: bitmap id %d (llbitmap) is already registered: this kernel has CONFIG_MD_LLBITMAP=y or another llbitmap module is loaded\n",
+		pr_err("bitmap id %d (llbitmap) is already registered: this kernel has CONFIG_MD_LLBITMAP=y or another llbitmap module is loaded\n",
 		       ID_LLBITMAP);
 	else if (ret)
-		pr_err("md-llbitmap2: registering with md failed: %d\n", ret);
+		pr_err("registering with md failed: %d\n", ret);
 	if (ret) {
 		llb_bioset_exit();
 		llb_free_wqs();

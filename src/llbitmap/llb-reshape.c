@@ -34,6 +34,13 @@
  */
 #include "llb.h"
 
+/*
+ * The two messages below still spell the prefix themselves: leave the
+ * module's pr_fmt out of this file until they no longer do.
+ */
+#undef pr_fmt
+#define pr_fmt(fmt) fmt
+
 static bool llb_md_reshaping(struct mddev *mddev)
 {
 	return READ_ONCE(mddev->reshape_position) != MaxSector;

@@ -222,8 +222,8 @@ static u8 llb_next(struct llb *b, unsigned long c, u8 old,
 	u8 new;
 
 	if (old >= LLB_NR_STATES) {
-		pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
-				   LLB_NAME, mdname(b->mddev), c, old);
+		pr_err_ratelimited("%s: chunk %lu has invalid state %u, resyncing it\n",
+				   mdname(b->mddev), c, old);
 		return LLB_NEEDSYNC;
 	}
 	new = llb_table[old][act];

@@ -12,6 +12,14 @@
 #ifndef LLB_H
 #define LLB_H
 
+#define LLB_NAME		"md-llbitmap2"
+/*
+ * Every message of the module starts "md-llbitmap2: ".  printk.h keeps a
+ * pr_fmt defined before it, so llb.h is the first include of every file
+ * (one that is not gets a "pr_fmt redefined" warning).
+ */
+#define pr_fmt(fmt)		LLB_NAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/percpu-refcount.h>
 #include <linux/timer.h>
@@ -20,7 +28,6 @@
 
 #include "../compat.h"
 
-#define LLB_NAME		"md-llbitmap2"
 /* Byte offset of the chunk states inside the bitmap area. */
 #define LLB_DATA_START		1024
 /* Smallest chunk, in sectors (64 KiB, the largest raid1/10 sync IO). */
