@@ -20,9 +20,9 @@
  *     built yet (those regions are Clean now, but only the reshape itself
  *     will make their parity true);
  *   - a write marks its chunks in both the old and the new geometry
- *     (the dual cookie below): wherever raid5 finally puts the data, its
- *     chunk is Dirty until the daemon settles it, and a crash turns it
- *     into NeedSync on reload;
+ *     (the dual cookie of llb-write.c): wherever raid5 finally puts the
+ *     data, its chunk is Dirty until the daemon settles it, and a crash
+ *     turns it into NeedSync on reload;
  *   - discards leave the states alone, and proactive_sync is refused.
  * The reshape rewrites every stripe with parity computed from the data,
  * including the stripes beyond the old array end, so at its end "Clean"
