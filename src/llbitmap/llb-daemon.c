@@ -74,14 +74,6 @@ void llb_touch_all(struct llb *b, unsigned long when)
 	}
 }
 
-void llb_arm_timer(struct llb *b)
-{
-	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || timer_pending(&b->timer))
-		return;
-	mod_timer(&b->timer,
-		  jiffies + b->mddev->bitmap_info.daemon_sleep * HZ);
-}
-
 void llb_timer_fn(struct timer_list *t)
 {
 	struct llb *b = timer_container_of(b, t, timer);
@@ -130,8 +122,8 @@ again:
 		}
 		clear_bit(LLB_PG_TOUCHED, &pg->pflags);
 		if (!llb_fence(b, idx)) {
-			pr_warn("%s: %s: writes on bitmap page %u did not drain, retrying later\n",
-				LLB_NAME, mdname(b->mddev), idx);
+			pr_warn("%s: writes on bitmap page %u did not drain, retrying later\n",
+				mdname(b->mddev), idx);
 			set_bit(LLB_PG_TOUCHED, &pg->pflags);
 			later = true;
 			continue;
@@ -180,22 +172,32 @@ bool llb_can_heal(struct mddev *mddev)
 }
 
 /*
- * Some chunks need a sync run.  The state machine calls this from any
- * context where it runs (including the write path), so it only records
- * the wish and lets the kicker talk to md.
+ * Proactive parity build of every Unwritten chunk of a RAID-4/5/6 array
+ * (sysfs proactive_sync), in two steps.  The request is a bit of ours,
+ * kept until the build can run: right after create md is still
+ * recovering a member the array has, and a recovery onto a member resets
+ * the *Unwritten states (llb-sync.c) and asks again.  The kicker below
+ * applies it once md may run a sync; the sysfs store applies it at once
+ * when it can.
  */
-void llb_want_sync(struct llb *b)
+void llb_proactive_request(struct llb *b)
 {
-	/*
-	 * Order the state store of our caller before the test: either the
-	 * kicker's scan sees the new state, or we see the bit it cleared
-	 * before scanning and set it again.
-	 */
-	smp_mb();
-	if (!test_bit(LLB_SYNC_WANTED, &b->priv))
-		set_bit(LLB_SYNC_WANTED, &b->priv);
-	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))
-		queue_delayed_work(llb_wq, &b->kick_work, 0);
+	set_bit(LLB_PROACTIVE_PENDING, &b->priv);
+	llb_want_sync(b);
+}
+
+/*
+ * Apply a recorded request: Unwritten chunks become NeedSyncUnwritten,
+ * on disk before we return, so that an accepted request survives a crash.
+ * Called with bitmap_info.mutex held, which makes it apply once.
+ */
+void llb_proactive_apply(struct llb *b)
+{
+	lockdep_assert_held(&b->mddev->bitmap_info.mutex);
+	if (!test_and_clear_bit(LLB_PROACTIVE_PENDING, &b->priv))
+		return;
+	llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
+	llb_write_dirty(b);
 }
 
 #define LLB_UNSYNCED	(BIT(LLB_NEEDSYNC) | BIT(LLB_SYNCING) | \
@@ -267,11 +269,7 @@ void llb_kick_fn(struct work_struct *work)
 
 	if (test_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
 		mutex_lock(&mddev->bitmap_info.mutex);
-		if (test_and_clear_bit(LLB_PROACTIVE_PENDING, &b->priv)) {
-			llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
-			/* make the request itself survive a crash */
-			llb_write_dirty(b);
-		}
+		llb_proactive_apply(b);
 		mutex_unlock(&mddev->bitmap_info.mutex);
 	}
 
@@ -292,8 +290,8 @@ void llb_kick_fn(struct work_struct *work)
 	if (raid_is_456(mddev)) {
 		sector_t from = (sector_t)first << b->chunkshift;
 
-		if (from < llb_resync_offset(mddev))
-			llb_resync_offset(mddev) = from;
+		if (from < mddev->resync_offset)
+			mddev->resync_offset = from;
 	}
 	set_bit(MD_RECOVERY_SYNC, &mddev->recovery);
 	set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);

@@ -12,11 +12,12 @@
  * declares (sectors_reserved): IO is clipped to whole io blocks inside it,
  * and the geometry code never places a chunk byte beyond it.
  */
+/* first: it sets pr_fmt */
+#include "llb.h"
+
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/slab.h>
-
-#include "llb.h"
 
 /* One in-flight block write; the bio is the last member (front_pad). */
 struct llb_wbio {
@@ -84,8 +85,8 @@ int llb_read_area(struct llb *b, unsigned int idx, struct page *page)
 			 ((sector_t)idx << (PAGE_SHIFT - SECTOR_SHIFT));
 		if (sync_page_io(rdev, sector, len, page, REQ_OP_READ, true))
 			return 0;
-		pr_err("%s: %s: reading bitmap from %pg failed\n", LLB_NAME,
-		       mdname(mddev), rdev->bdev);
+		pr_err("%s: reading bitmap from %pg failed\n", mdname(mddev),
+		       rdev->bdev);
 		md_error(mddev, rdev);
 	}
 	return -EIO;
@@ -189,8 +190,8 @@ static void llb_wbio_done(struct bio *bio)
 	struct mddev *mddev = b->mddev;
 
 	if (bio->bi_status) {
-		pr_err("%s: %s: bitmap write to %pg failed: %d\n", LLB_NAME,
-		       mdname(mddev), rdev->bdev,
+		pr_err("%s: bitmap write to %pg failed: %d\n", mdname(mddev),
+		       rdev->bdev,
 		       blk_status_to_errno(bio->bi_status));
 		md_error(mddev, rdev);
 		atomic_inc(&b->io_failed);
@@ -272,8 +273,8 @@ static void llb_wait_io(struct llb *b)
 	rcu_read_unlock();
 	if ((!ok || !left) &&
 	    !test_and_set_bit(BITMAP_WRITE_ERROR, &b->flags))
-		pr_err("%s: %s: bitmap io error: the bitmap could be written on no member, state changes stop\n",
-		       LLB_NAME, mdname(b->mddev));
+		pr_err("%s: bitmap io error: the bitmap could be written on no member, state changes stop\n",
+		       mdname(b->mddev));
 }
 
 /* Write the queued blocks of page @idx (io_mutex held). */

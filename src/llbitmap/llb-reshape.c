@@ -21,9 +21,9 @@
  *     built yet (those regions are Clean now, but only the reshape itself
  *     will make their parity true);
  *   - a write marks its chunks in both the old and the new geometry
- *     (the dual cookie below): wherever raid5 finally puts the data, its
- *     chunk is Dirty until the daemon settles it, and a crash turns it
- *     into NeedSync on reload;
+ *     (the dual cookie of llb-write.c): wherever raid5 finally puts the
+ *     data, its chunk is Dirty until the daemon settles it, and a crash
+ *     turns it into NeedSync on reload;
  *   - discards leave the states alone, and proactive_sync is refused.
  * Why NeedSync and not Clean: "Clean" would promise valid parity, which
  * only the reshape's own rewrite of a stripe makes true, and a reshape
@@ -43,55 +43,11 @@
 #include "llb.h"
 
 /*
- * Dual write cookie.  md passes prepare_range()'s (offset, sectors) back
- * to start_write() and end_write() unchanged, so during a reshape they
- * carry two chunk spans instead of one range: bit 63 of both words marks
- * the cookie, then first and last chunk of each span, 31 bits each.  A
- * normal cookie is a member sector range far below bit 63.
+ * The two messages below still spell the prefix themselves: leave the
+ * module's pr_fmt out of this file until they no longer do.
  */
-#define LLB_DUAL	BIT_ULL(63)
-#define LLB_IDX_MASK	(BIT_ULL(31) - 1)
-
-bool llb_cookie_is_dual(sector_t offset)
-{
-	return BITS_PER_LONG == 64 && (offset & LLB_DUAL);
-}
-
-static u64 llb_pack(unsigned long first, unsigned long last)
-{
-	return LLB_DUAL | ((u64)first << 32) | last;
-}
-
-static void llb_unpack(u64 word, struct llb_span *sp)
-{
-	sp->first = (word >> 32) & LLB_IDX_MASK;
-	sp->last = word & LLB_IDX_MASK;
-	sp->pg_first = (sp->first + LLB_DATA_START) >> PAGE_SHIFT;
-	sp->pg_last = (sp->last + LLB_DATA_START) >> PAGE_SHIFT;
-}
-
-void llb_cookie_spans(sector_t offset, unsigned long sectors,
-		      struct llb_span *a, struct llb_span *b)
-{
-	llb_unpack(offset, a);
-	llb_unpack(sectors, b);
-}
-
-/*
- * Build the cookie for a write whose chunks are @old in the geometry
- * before the reshape and @new after it.  Returns false if the spans do
- * not fit (32-bit longs, or a bitmap of 2^31 chunks or more).
- */
-bool llb_cookie_make(struct llb *b, const struct llb_span *old,
-		     const struct llb_span *new, sector_t *offset,
-		     unsigned long *sectors)
-{
-	if (BITS_PER_LONG < 64 || b->nchunks > LLB_IDX_MASK)
-		return false;
-	*offset = llb_pack(old->first, old->last);
-	*sectors = llb_pack(new->first, new->last);
-	return true;
-}
+#undef pr_fmt
+#define pr_fmt(fmt) fmt
 
 static bool llb_md_reshaping(struct mddev *mddev)
 {

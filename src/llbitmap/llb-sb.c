@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * md-llbitmap2: the bitmap superblock and the chunk geometry.
+ * md-llbitmap2: the bitmap superblock, the chunk geometry, and the first
+ * use of a new bitmap (its initial states, zeroing the members for them).
  *
  * Units differ from md's classic bitmap: sb->chunksize is in 512-byte
  * sectors and sb->daemon_sleep in seconds.  sync_size is the range the
  * bitmap covers, md's resync_max_sectors (the member size for RAID-4/5/6).
  */
+/* first: it sets pr_fmt */
+#include "llb.h"
+
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
-
-#include "llb.h"
 
 /* Refuse every setup this bitmap cannot serve, naming the array. */
 int llb_check_support(struct mddev *mddev)
@@ -36,7 +38,7 @@ int llb_check_support(struct mddev *mddev)
 		why = "no space is reserved for a bitmap", err = -ENOSPC;
 
 	if (why) {
-		pr_err("%s: %s: %s\n", LLB_NAME, mdname(mddev), why);
+		pr_err("%s: %s\n", mdname(mddev), why);
 		return err;
 	}
 	return 0;
@@ -71,6 +73,58 @@ static void llb_set_geometry(struct llb *b, unsigned long chunksize,
 	b->mddev->bitmap_info.chunksize = chunksize;
 }
 
+static bool llb_members_zero_cheaply(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		if (!bdev_write_zeroes_unmap_sectors(rdev->bdev))
+			return false;
+	}
+	return true;
+}
+
+static bool llb_zero_members(struct mddev *mddev)
+{
+	struct md_rdev *rdev;
+	int err;
+
+	rdev_for_each(rdev, mddev) {
+		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
+			continue;
+		err = blkdev_issue_zeroout(rdev->bdev, rdev->data_offset,
+					   mddev->dev_sectors, GFP_KERNEL, 0);
+		if (err) {
+			pr_warn("%s: zeroing %pg failed (%d), starting unwritten\n",
+				mdname(mddev), rdev->bdev, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * First use of a new bitmap: every chunk starts Clean with --assume-clean,
+ * CleanUnwritten on RAID-4/5/6 whose members all zero by unmapping (zeroes
+ * everywhere have valid parity), and Unwritten otherwise.  The caller
+ * writes every page afterwards.
+ */
+static void llb_init_states(struct llb *b)
+{
+	struct mddev *mddev = b->mddev;
+	u8 st = LLB_UNWRITTEN;
+
+	if (test_and_clear_bit(BITMAP_CLEAN, &b->flags))
+		st = LLB_CLEAN;
+	else if (raid_is_456(mddev) && llb_members_zero_cheaply(mddev) &&
+		 llb_zero_members(mddev))
+		st = LLB_CLEAN_UNW;
+
+	llb_set_range(b, 0, b->nchunks - 1, st);
+}
+
 /* A brand-new bitmap (BITMAP_FIRST_USE, set by mdadm at create). */
 static int llb_first_use(struct llb *b)
 {
@@ -85,8 +139,8 @@ static int llb_first_use(struct llb *b)
 	 * that may come with them) would claim otherwise.
 	 */
 	if (mddev->pers) {
-		pr_err("%s: %s: refusing a new (first-use) bitmap on a running array\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: refusing a new (first-use) bitmap on a running array\n",
+		       mdname(mddev));
 		return -EBUSY;
 	}
 	llb_set_geometry(b, llb_pick_chunksize(mddev, blocks, LLB_MIN_CHUNK),
@@ -115,17 +169,17 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 	u64 room;
 
 	if (le32_to_cpu(sb->magic) != BITMAP_MAGIC) {
-		pr_err("%s: %s: bad bitmap magic\n", LLB_NAME, name);
+		pr_err("%s: bad bitmap magic\n", name);
 		return -EINVAL;
 	}
 	if (le32_to_cpu(sb->version) != BITMAP_MAJOR_LOCKLESS) {
-		pr_err("%s: %s: bitmap version %u is not lockless (6)\n",
-		       LLB_NAME, name, le32_to_cpu(sb->version));
+		pr_err("%s: bitmap version %u is not lockless (6)\n",
+		       name, le32_to_cpu(sb->version));
 		return -EINVAL;
 	}
 	if (memcmp(sb->uuid, mddev->uuid, 16)) {
-		pr_err("%s: %s: bitmap UUID does not match the array\n",
-		       LLB_NAME, name);
+		pr_err("%s: bitmap UUID does not match the array\n",
+		       name);
 		return -EINVAL;
 	}
 	if (!mddev->bitmap_info.space)
@@ -138,8 +192,8 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 
 	sync_size = le64_to_cpu(sb->sync_size) ?: mddev->resync_max_sectors;
 	if (sync_size > mddev->resync_max_sectors) {
-		pr_err("%s: %s: bitmap covers %llu sectors, more than the array's %llu\n",
-		       LLB_NAME, name, (unsigned long long)sync_size,
+		pr_err("%s: bitmap covers %llu sectors, more than the array's %llu\n",
+		       name, (unsigned long long)sync_size,
 		       (unsigned long long)mddev->resync_max_sectors);
 		return -EINVAL;
 	}
@@ -147,19 +201,19 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 	room = llb_space_bytes(mddev);
 	if (!is_power_of_2(chunksize) || chunksize < 8 ||
 	    DIV_ROUND_UP_SECTOR_T(sync_size, chunksize) > room) {
-		pr_err("%s: %s: invalid bitmap chunk size %lu sectors\n",
-		       LLB_NAME, name, chunksize);
+		pr_err("%s: invalid bitmap chunk size %lu sectors\n",
+		       name, chunksize);
 		return -EINVAL;
 	}
 	sleep = le32_to_cpu(sb->daemon_sleep);
 	if (sleep < 1 || sleep > MAX_SCHEDULE_TIMEOUT / HZ) {
-		pr_err("%s: %s: invalid daemon_sleep %lu in bitmap\n",
-		       LLB_NAME, name, sleep);
+		pr_err("%s: invalid daemon_sleep %lu in bitmap\n",
+		       name, sleep);
 		return -EINVAL;
 	}
 	if (le64_to_cpu(sb->events) < mddev->events) {
-		pr_warn("%s: %s: bitmap is older than the array (events %llu < %llu), resyncing all written chunks\n",
-			LLB_NAME, name, le64_to_cpu(sb->events),
+		pr_warn("%s: bitmap is older than the array (events %llu < %llu), resyncing all written chunks\n",
+			name, le64_to_cpu(sb->events),
 			(unsigned long long)mddev->events);
 		set_bit(BITMAP_STALE, &b->flags);
 	}
@@ -172,8 +226,8 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 	 * bitmap is refused.
 	 */
 	if (DIV_ROUND_UP_SECTOR_T(sync_size, chunksize) + LLB_DATA_START > room) {
-		pr_err("%s: %s: the states of the last %llu chunks lie past the bitmap's reservation of %llu bytes (written by md's in-tree llbitmap?); refusing to load it (error %d); assemble this array with md's own llbitmap\n",
-		       LLB_NAME, name,
+		pr_err("%s: the states of the last %llu chunks lie past the bitmap's reservation of %llu bytes (written by md's in-tree llbitmap?); refusing to load it (error %d); assemble this array with md's own llbitmap\n",
+		       name,
 		       (unsigned long long)(DIV_ROUND_UP_SECTOR_T(sync_size,
 								  chunksize) +
 					    LLB_DATA_START - room),
@@ -204,8 +258,8 @@ int llb_read_sb(struct llb *b)
 		return -ENOMEM;
 	ret = llb_read_area(b, 0, page);
 	if (ret) {
-		pr_err("%s: %s: cannot read the bitmap superblock\n",
-		       LLB_NAME, mdname(mddev));
+		pr_err("%s: cannot read the bitmap superblock\n",
+		       mdname(mddev));
 		if (provisional)
 			mddev->bitmap_info.space = 0;
 		goto out;

@@ -2,7 +2,8 @@
 /*
  * md-llbitmap2: the chunk state table and the one function that applies
  * it.  Every state change of a chunk goes through llb_run(), except the
- * whole-bitmap initialisation of a new array and resize bookkeeping.
+ * whole-bitmap initialisation of a new array (llb-sb.c) and resize
+ * bookkeeping.
  *
  * The state bytes are changed without a lock, but never with a plain
  * store: every change is a compare-and-swap from the state the new one was
@@ -15,8 +16,6 @@
  * fences writers out with the page barrier first (llb-daemon.c): no write
  * may be in flight on a chunk declared Clean, which no byte can show.
  */
-#include <linux/blkdev.h>
-
 #include "llb.h"
 
 #define K	LLB_KEEP
@@ -55,17 +54,43 @@
  * recovery onto a member resets them anyway (forget) and remembers the
  * request (llb-sync.c).
  */
+/*
+ * One row: the new state for every action, in the column order above.  A
+ * missing cell would be 0, i.e. Unwritten, so each row names all of its
+ * columns: a row with a cell too few or too many does not compile, and a
+ * new action fails the assertion below until it has a column here.
+ */
+#define ROW(write, sbegin, sdone, sabort, reload, daemon, discard, stale, \
+	    proact, forget) {						\
+	[LLB_ACT_WRITE]		= write,				\
+	[LLB_ACT_SYNC_BEGIN]	= sbegin,				\
+	[LLB_ACT_SYNC_DONE]	= sdone,				\
+	[LLB_ACT_SYNC_ABORT]	= sabort,				\
+	[LLB_ACT_RELOAD]	= reload,				\
+	[LLB_ACT_DAEMON]	= daemon,				\
+	[LLB_ACT_DISCARD]	= discard,				\
+	[LLB_ACT_STALE]		= stale,				\
+	[LLB_ACT_PROACTIVE]	= proact,				\
+	[LLB_ACT_FORGET_UNW]	= forget,				\
+}
+
+static_assert(LLB_ACT_FORGET_UNW + 1 == LLB_NR_ACTIONS,
+	      "every action needs a column in ROW() and in llb_table");
+
 static const u8 llb_table[LLB_NR_STATES][LLB_NR_ACTIONS] = {
-	/*               write sbegin sdone sabort reload daemon discrd stale proact forget */
-	[LLB_UNWRITTEN]    = { DRT, K,   K,   K,   K,   K,   K,   K,   NSU, K   },
-	[LLB_CLEAN]        = { DRT, K,   K,   K,   K,   K,   UNW, NS,  K,   K   },
-	[LLB_DIRTY]        = { K,   K,   K,   K,   NS,  CLN, UNW, NS,  K,   K   },
-	[LLB_NEEDSYNC]     = { K,   SY,  K,   K,   K,   K,   UNW, K,   K,   K   },
-	[LLB_SYNCING]      = { K,   SY,  DRT, NS,  NS,  K,   UNW, NS,  K,   K   },
-	[LLB_NEEDSYNC_UNW] = { NS,  SYU, K,   K,   K,   K,   UNW, UNW, K,   UNW },
-	[LLB_SYNCING_UNW]  = { SY,  SYU, CU,  NSU, NSU, K,   UNW, UNW, K,   UNW },
-	[LLB_CLEAN_UNW]    = { DRT, K,   K,   K,   K,   K,   UNW, UNW, K,   UNW },
+	/*                     write sbegin sdone sabort reload daemon discrd stale proact forget */
+	[LLB_UNWRITTEN]    = ROW(DRT, K,   K,   K,   K,   K,   K,   K,   NSU, K),
+	[LLB_CLEAN]        = ROW(DRT, K,   K,   K,   K,   K,   UNW, NS,  K,   K),
+	[LLB_DIRTY]        = ROW(K,   K,   K,   K,   NS,  CLN, UNW, NS,  K,   K),
+	[LLB_NEEDSYNC]     = ROW(K,   SY,  K,   K,   K,   K,   UNW, K,   K,   K),
+	[LLB_SYNCING]      = ROW(K,   SY,  DRT, NS,  NS,  K,   UNW, NS,  K,   K),
+	[LLB_NEEDSYNC_UNW] = ROW(NS,  SYU, K,   K,   K,   K,   UNW, UNW, K,   UNW),
+	[LLB_SYNCING_UNW]  = ROW(SY,  SYU, CU,  NSU, NSU, K,   UNW, UNW, K,   UNW),
+	[LLB_CLEAN_UNW]    = ROW(DRT, K,   K,   K,   K,   K,   UNW, UNW, K,   UNW),
 };
+
+static_assert(LLB_CLEAN_UNW + 1 == LLB_NR_STATES,
+	      "every state needs a row in llb_table");
 
 static bool llb_needs_sync(u8 st)
 {
@@ -197,8 +222,8 @@ static u8 llb_next(struct llb *b, unsigned long c, u8 old,
 	u8 new;
 
 	if (old >= LLB_NR_STATES) {
-		pr_err_ratelimited("%s: %s: chunk %lu has invalid state %u, resyncing it\n",
-				   LLB_NAME, mdname(b->mddev), c, old);
+		pr_err_ratelimited("%s: chunk %lu has invalid state %u, resyncing it\n",
+				   mdname(b->mddev), c, old);
 		return LLB_NEEDSYNC;
 	}
 	new = llb_table[old][act];
@@ -262,58 +287,6 @@ u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 	if (want_sync && !degraded)
 		llb_want_sync(b);
 	return ret;
-}
-
-static bool llb_members_zero_cheaply(struct mddev *mddev)
-{
-	struct md_rdev *rdev;
-
-	rdev_for_each(rdev, mddev) {
-		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
-			continue;
-		if (!bdev_write_zeroes_unmap_sectors(rdev->bdev))
-			return false;
-	}
-	return true;
-}
-
-static bool llb_zero_members(struct mddev *mddev)
-{
-	struct md_rdev *rdev;
-	int err;
-
-	rdev_for_each(rdev, mddev) {
-		if (rdev->raid_disk < 0 || test_bit(Faulty, &rdev->flags))
-			continue;
-		err = blkdev_issue_zeroout(rdev->bdev, rdev->data_offset,
-					   mddev->dev_sectors, GFP_KERNEL, 0);
-		if (err) {
-			pr_warn("%s: %s: zeroing %pg failed (%d), starting unwritten\n",
-				LLB_NAME, mdname(mddev), rdev->bdev, err);
-			return false;
-		}
-	}
-	return true;
-}
-
-/*
- * First use of a new bitmap: every chunk starts Clean with --assume-clean,
- * CleanUnwritten on RAID-4/5/6 whose members all zero by unmapping (zeroes
- * everywhere have valid parity), and Unwritten otherwise.  The caller
- * writes every page afterwards.
- */
-void llb_init_states(struct llb *b)
-{
-	struct mddev *mddev = b->mddev;
-	u8 st = LLB_UNWRITTEN;
-
-	if (test_and_clear_bit(BITMAP_CLEAN, &b->flags))
-		st = LLB_CLEAN;
-	else if (raid_is_456(mddev) && llb_members_zero_cheaply(mddev) &&
-		 llb_zero_members(mddev))
-		st = LLB_CLEAN_UNW;
-
-	llb_set_range(b, 0, b->nchunks - 1, st);
 }
 
 /* Plain stores with no side effect, for initialisation and resize. */

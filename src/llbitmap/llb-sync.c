@@ -26,10 +26,11 @@
  * except skip_sync_blocks() during a RAID-10 recovery, which md calls with
  * the member offset it walks: see llb_r10_recovery_skip().
  */
+/* first: it sets pr_fmt */
+#include "llb.h"
+
 #include <linux/log2.h>
 #include <linux/math64.h>
-
-#include "llb.h"
 
 static bool llb_checking(struct mddev *mddev)
 {
@@ -58,12 +59,12 @@ static void llb_forget_unwritten(struct llb *b)
 	    test_and_set_bit(LLB_UNW_FORGOTTEN, &b->priv))
 		return;
 	if (llb_has_state(b, BIT(LLB_NEEDSYNC_UNW) | BIT(LLB_SYNCING_UNW)))
-		set_bit(LLB_PROACTIVE_PENDING, &b->priv);
+		llb_proactive_request(b);
 	if (!llb_has_state(b, BIT(LLB_NEEDSYNC_UNW) | BIT(LLB_SYNCING_UNW) |
 			   BIT(LLB_CLEAN_UNW)))
 		return;
-	pr_info("%s: %s: recovery onto a member: chunks with parity but no data lose their parity claim\n",
-		LLB_NAME, mdname(b->mddev));
+	pr_info("%s: recovery onto a member: chunks with parity but no data lose their parity claim\n",
+		mdname(b->mddev));
 	llb_run(b, 0, b->nchunks - 1, LLB_ACT_FORGET_UNW);
 	llb_write_everything(b);
 }

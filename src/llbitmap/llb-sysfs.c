@@ -8,10 +8,11 @@
  * mddev->bitmap only with bitmap_info.mutex held; create and destroy
  * change the pointer under that mutex.
  */
+/* first: it sets pr_fmt */
+#include "llb.h"
+
 #include <linux/kernel.h>
 #include <linux/sysfs.h>
-
-#include "llb.h"
 
 static const char * const llb_state_names[LLB_NR_STATES] = {
 	[LLB_UNWRITTEN]		= "unwritten",
@@ -189,28 +190,23 @@ static ssize_t llb_proactive_store(struct mddev *mddev, const char *buf,
 	if (!b || !b->npages) {
 		err = -ENODEV;
 	} else if (!md_is_rdwr(mddev) && mddev->ro != MD_AUTO_READ) {
-		pr_warn("%s: %s: proactive_sync refused: the array is read-only\n",
-			LLB_NAME, mdname(mddev));
+		pr_warn("%s: proactive_sync refused: the array is read-only\n",
+			mdname(mddev));
 		err = -EROFS;
 	} else if (llb_reshaping(b) || mddev->reshape_position != MaxSector) {
-		pr_warn("%s: %s: proactive_sync refused: a reshape is in progress; every chunk is treated as written until it ends\n",
-			LLB_NAME, mdname(mddev));
+		pr_warn("%s: proactive_sync refused: a reshape is in progress; every chunk is treated as written until it ends\n",
+			mdname(mddev));
 		err = -EBUSY;
 	} else if (!llb_can_heal(mddev)) {
-		pr_warn("%s: %s: proactive_sync refused: the array is degraded, parity cannot be built until a member is added\n",
-			LLB_NAME, mdname(mddev));
-		err = -EBUSY;
-	} else if (READ_ONCE(mddev->degraded) || !md_is_rdwr(mddev)) {
-		set_bit(LLB_PROACTIVE_PENDING, &b->priv);
-	} else {
-		llb_run(b, 0, b->nchunks - 1, LLB_ACT_PROACTIVE);
-		/* durable before we say yes: a crash must not lose it */
-		llb_write_dirty(b);
-	}
-	if (!err) {
-		pr_info("%s: %s: proactive parity build requested\n", LLB_NAME,
+		pr_warn("%s: proactive_sync refused: the array is degraded, parity cannot be built until a member is added\n",
 			mdname(mddev));
-		llb_want_sync(b);
+		err = -EBUSY;
+	} else {
+		llb_proactive_request(b);
+		/* durable before we say yes, unless md must heal the array first */
+		if (!READ_ONCE(mddev->degraded) && md_is_rdwr(mddev))
+			llb_proactive_apply(b);
+		pr_info("%s: proactive parity build requested\n", mdname(mddev));
 	}
 	mutex_unlock(&mddev->bitmap_info.mutex);
 	return err ?: len;
@@ -238,8 +234,8 @@ static struct attribute *llb_attrs[] = {
 	NULL,
 };
 
-#ifdef MDX_HAVE_GROUPS
-static struct attribute_group llb_group = {
+/* md takes the array or, on older md, the single group (compat.h) */
+struct attribute_group llb_group = {
 	.name	= "llbitmap",
 	.attrs	= llb_attrs,
 };
@@ -248,9 +244,3 @@ const struct attribute_group *llb_groups[] = {
 	&llb_group,
 	NULL,
 };
-#else
-struct attribute_group llb_group = {
-	.name	= "llbitmap",
-	.attrs	= llb_attrs,
-};
-#endif

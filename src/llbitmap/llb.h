@@ -12,16 +12,22 @@
 #ifndef LLB_H
 #define LLB_H
 
+#define LLB_NAME		"md-llbitmap2"
+/*
+ * Every message of the module starts "md-llbitmap2: ".  printk.h keeps a
+ * pr_fmt defined before it, so llb.h is the first include of every file
+ * (one that is not gets a "pr_fmt redefined" warning).
+ */
+#define pr_fmt(fmt)		LLB_NAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/percpu-refcount.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "md.h"
-#include "md-bitmap.h"
+#include "../compat.h"
 
-#define LLB_NAME		"md-llbitmap2"
 /* Byte offset of the chunk states inside the bitmap area. */
 #define LLB_DATA_START		1024
 /* Smallest chunk, in sectors (64 KiB, the largest raid1/10 sync IO). */
@@ -32,13 +38,6 @@
 #define LLB_MAX_SECONDS		86400
 /* How often the sync kicker looks again while work is outstanding. */
 #define LLB_KICK_PERIOD		(HZ / 2)
-
-/* md renamed recovery_cp to resync_offset */
-#ifdef MDX_HAVE_RESYNC_OFFSET
-#define llb_resync_offset(mddev)	((mddev)->resync_offset)
-#else
-#define llb_resync_offset(mddev)	((mddev)->recovery_cp)
-#endif
 
 /* Values of the per-chunk byte; these numbers are the on-disk format. */
 enum llb_state {
@@ -186,6 +185,40 @@ extern struct workqueue_struct *llb_unplug_wq;
  * at stop, and losing them costs only an extra sync.
  */
 
+/*
+ * The two ways the state machine (llb-state.c) asks for work: both only
+ * arm an asynchronous actor of llb-daemon.c, so they are inlines here and
+ * the state machine does not call into the daemon's code.
+ */
+
+/* A chunk turned Dirty: the daemon settles it after daemon_sleep. */
+static inline void llb_arm_timer(struct llb *b)
+{
+	if (test_bit(BITMAP_SHUTDOWN, &b->flags) || timer_pending(&b->timer))
+		return;
+	mod_timer(&b->timer,
+		  jiffies + b->mddev->bitmap_info.daemon_sleep * HZ);
+}
+
+/*
+ * Some chunks need a sync run.  The state machine calls this from any
+ * context where it runs (including the write path), so it only records
+ * the wish and lets the kicker talk to md.
+ */
+static inline void llb_want_sync(struct llb *b)
+{
+	/*
+	 * Order the state store of our caller before the test: either the
+	 * kicker's scan sees the new state, or we see the bit it cleared
+	 * before scanning and set it again.
+	 */
+	smp_mb();
+	if (!test_bit(LLB_SYNC_WANTED, &b->priv))
+		set_bit(LLB_SYNC_WANTED, &b->priv);
+	if (!test_bit(BITMAP_SHUTDOWN, &b->flags))
+		queue_delayed_work(llb_wq, &b->kick_work, 0);
+}
+
 /* llb-state.c */
 static inline u8 llb_get(struct llb *b, unsigned long chunk)
 {
@@ -196,7 +229,6 @@ static inline u8 llb_get(struct llb *b, unsigned long chunk)
 
 u8 llb_run(struct llb *b, unsigned long first, unsigned long last,
 	   enum llb_action act);
-void llb_init_states(struct llb *b);
 void llb_count_states(struct llb *b, unsigned long *count);
 bool llb_has_state(struct llb *b, unsigned long mask);
 unsigned long llb_find_state(struct llb *b, unsigned long mask);
@@ -231,9 +263,9 @@ void llb_barrier_down(struct llb *b, unsigned int idx);
 void llb_timer_fn(struct timer_list *t);
 void llb_daemon_fn(struct work_struct *work);
 void llb_kick_fn(struct work_struct *work);
-void llb_arm_timer(struct llb *b);
-void llb_want_sync(struct llb *b);
 void llb_settle_now(struct llb *b);
+void llb_proactive_request(struct llb *b);
+void llb_proactive_apply(struct llb *b);
 void llb_touch_all(struct llb *b, unsigned long when);
 bool llb_can_heal(struct mddev *mddev);
 
@@ -252,21 +284,28 @@ static inline bool llb_reshaping(struct llb *b)
 	return test_bit(LLB_RESHAPING, &b->priv);
 }
 
-bool llb_cookie_is_dual(sector_t offset);
-void llb_cookie_spans(sector_t offset, unsigned long sectors,
-		      struct llb_span *a, struct llb_span *b);
-bool llb_cookie_make(struct llb *b, const struct llb_span *old,
-		     const struct llb_span *new, sector_t *offset,
-		     unsigned long *sectors);
 void llb_reshape_enter(struct llb *b);
 void llb_reshape_leave(struct llb *b);
 void llb_reshape_track(struct llb *b);
 
+/* llb-write.c */
+void llb_start_write(struct mddev *mddev, sector_t offset,
+		     unsigned long sectors);
+void llb_end_write(struct mddev *mddev, sector_t offset,
+		   unsigned long sectors);
+void llb_start_discard(struct mddev *mddev, sector_t offset,
+		       unsigned long sectors);
+void llb_end_discard(struct mddev *mddev, sector_t offset,
+		     unsigned long sectors);
+void llb_prepare_range(struct mddev *mddev, sector_t *offset,
+		       unsigned long *sectors, bool discard);
+void llb_start_behind(struct mddev *mddev);
+void llb_end_behind(struct mddev *mddev);
+void llb_wait_behind(struct mddev *mddev);
+bool llb_try_wait_behind(struct mddev *mddev, bool nowait);
+
 /* llb-sysfs.c */
-#ifdef MDX_HAVE_GROUPS
-extern const struct attribute_group *llb_groups[];
-#else
 extern struct attribute_group llb_group;
-#endif
+extern const struct attribute_group *llb_groups[];
 
 #endif /* LLB_H */

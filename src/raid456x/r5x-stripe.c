@@ -51,7 +51,6 @@ static bool r5x_dev_avail(struct r5x_stripe *sh, int i, struct md_rdev *rdev)
 		return true;
 	if (sh->sector + R5X_BLK_SECTORS > READ_ONCE(rdev->recovery_offset))
 		return false;
-#ifdef MDX_HAVE_LAZY_RECOVER
 	/*
 	 * A lazy recovery rebuilds a member that is not In_sync although
 	 * its recovery_offset says otherwise: ordinary IO trusts it, the
@@ -60,7 +59,6 @@ static bool r5x_dev_avail(struct r5x_stripe *sh, int i, struct md_rdev *rdev)
 	if (test_bit(R5X_S_SYNCING, &sh->state) &&
 	    test_bit(MD_RECOVERY_LAZY_RECOVER, &mddev->recovery))
 		return false;
-#endif
 	return true;
 }
 

@@ -38,6 +38,7 @@
 #include <linux/workqueue.h>
 
 #include "md.h"
+#include "../compat.h"
 
 /*
  * One stripe block is one page, and struct r5x_ref.len (unsigned short)
