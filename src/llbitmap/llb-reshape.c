@@ -42,13 +42,6 @@
  */
 #include "llb.h"
 
-/*
- * The two messages below still spell the prefix themselves: leave the
- * module's pr_fmt out of this file until they no longer do.
- */
-#undef pr_fmt
-#define pr_fmt(fmt) fmt
-
 static bool llb_md_reshaping(struct mddev *mddev)
 {
 	return READ_ONCE(mddev->reshape_position) != MaxSector;
@@ -125,8 +118,8 @@ void llb_reshape_enter(struct llb *b)
 		 */
 		smp_mb__after_atomic();
 		clear_bit(LLB_PROACTIVE_PENDING, &b->priv);
-		pr_info("%s: %s: reshape: %lu chunks without data are now treated as written and get their parity built after the reshape; fstrim after it makes unused regions lazy again\n",
-			LLB_NAME, mdname(mddev), llb_claim_data(b));
+		pr_info("%s: reshape: %lu chunks without data are now treated as written and get their parity built after the reshape; fstrim after it makes unused regions lazy again\n",
+			mdname(mddev), llb_claim_data(b));
 	}
 	if (!test_bit(LLB_RESHAPE_READY, &b->priv) && md_is_rdwr(mddev)) {
 		llb_write_everything(b);
@@ -143,8 +136,7 @@ void llb_reshape_leave(struct llb *b)
 		clear_bit(LLB_RESHAPE_READY, &b->priv);
 		if (md_is_rdwr(b->mddev))
 			llb_write_everything(b);
-		pr_info("%s: %s: reshape finished\n", LLB_NAME,
-			mdname(b->mddev));
+		pr_info("%s: reshape finished\n", mdname(b->mddev));
 		/*
 		 * The chunks entry claimed, and those a crash left NeedSync
 		 * during the reshape, are synced now.
