@@ -208,7 +208,7 @@ want_lines() {
 run_set() {
 	local nd=$1 layout=$2 chunk=$3 size=$4 minor=$5 seed=$6 pairs=$7
 	local d=$WORK/set6-$nd-$layout-$minor-$chunk tag slot s dslot msec pslot qslot line
-	local st pd qd ds x y other byte rel sum
+	local st pd qd ds x y byte rel sum
 	tag="raid6 n=$nd layout=$layout chunk=$chunk 1.$minor"
 	gen "$d" "$nd" "$layout" "$chunk" "$size" "$minor" "$seed" ||
 		{ bad "$tag: generator"; return; }
