@@ -35,6 +35,7 @@ static void r5x_reinit_stripe(struct r5x_conf *conf, struct r5x_stripe *sh,
 	hlist_del_init(&sh->hash);
 	sh->sector = sector;
 	sh->pd_idx = r5x_parity_disk(conf, sector);
+	sh->qd_idx = r5x_q_disk(conf, sh->pd_idx);
 	sh->state = 0;
 	sh->bm_seq = 0;
 	for (i = 0; i < conf->raid_disks; i++)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * raid456x: layout math.  These functions decide where every byte lives on
+ * raid456x: layout math (RAID-4, 5 and 6).  These functions decide where every byte lives on
  * the members, so they must agree with md's raid5 exactly: an array moves
  * between the two personalities without conversion.
  *
@@ -18,7 +18,120 @@ bool r5x_layout_valid(int level, int layout)
 	/* md's raid4 always keeps parity on the last member, whatever layout */
 	if (level == 4)
 		return true;
-	return layout >= R5X_LEFT_ASYMMETRIC && layout <= R5X_PARITY_N;
+	if (layout >= R5X_LEFT_ASYMMETRIC && layout <= R5X_PARITY_N)
+		return true;
+	if (level != 6)
+		return false;
+	return (layout >= R5X_ROTATING_ZERO_RESTART &&
+		layout <= R5X_ROTATING_N_CONTINUE) ||
+	       (layout >= R5X_LEFT_ASYMMETRIC_6 && layout <= R5X_PARITY_0_6);
+}
+
+/*
+ * RAID-6 layouts whose Q syndrome weighs each data block by its member
+ * index (DDF), not by its place in the row's data order.
+ */
+bool r5x_layout_ddf(const struct r5x_conf *conf)
+{
+	return conf->level == 6 &&
+	       conf->algorithm >= R5X_ROTATING_ZERO_RESTART &&
+	       conf->algorithm <= R5X_ROTATING_N_CONTINUE;
+}
+
+/* P member of RAID-6 chunk row @row (md's raid5_compute_sector, level 6). */
+static int r5x_row_parity6(const struct r5x_conf *conf, u64 row)
+{
+	int n = conf->raid_disks;
+	u32 rot, rot6;
+
+	div_u64_rem(row, n, &rot);
+	div_u64_rem(row, n - 1, &rot6);
+	switch (conf->algorithm) {
+	case R5X_LEFT_ASYMMETRIC:
+	case R5X_LEFT_SYMMETRIC:
+	case R5X_ROTATING_N_CONTINUE:
+		return n - 1 - rot;
+	case R5X_ROTATING_N_RESTART:
+		/* left-asymmetric shifted by one row: D D D P Q first */
+		div_u64_rem(row + 1, n, &rot);
+		return n - 1 - rot;
+	case R5X_RIGHT_ASYMMETRIC:
+	case R5X_RIGHT_SYMMETRIC:
+	case R5X_ROTATING_ZERO_RESTART:
+		return rot;
+	case R5X_PARITY_0:
+	case R5X_PARITY_0_6:
+		return 0;
+	case R5X_PARITY_N:
+		return conf->data_disks;
+	/* RAID-5 rotation over all but the last member, which holds Q */
+	case R5X_LEFT_ASYMMETRIC_6:
+	case R5X_LEFT_SYMMETRIC_6:
+		return conf->data_disks - rot6;
+	default:	/* RIGHT_ASYMMETRIC_6, RIGHT_SYMMETRIC_6 */
+		return rot6;
+	}
+}
+
+/* Q member of a RAID-6 row whose P member is @pd; -1 for RAID-4/5. */
+int r5x_q_disk(const struct r5x_conf *conf, int pd)
+{
+	int n = conf->raid_disks;
+
+	if (conf->level != 6)
+		return -1;
+	switch (conf->algorithm) {
+	case R5X_PARITY_0:
+		return 1;
+	case R5X_ROTATING_N_CONTINUE:
+		/* Q just before P */
+		return (pd + n - 1) % n;
+	case R5X_LEFT_ASYMMETRIC_6:
+	case R5X_RIGHT_ASYMMETRIC_6:
+	case R5X_LEFT_SYMMETRIC_6:
+	case R5X_RIGHT_SYMMETRIC_6:
+	case R5X_PARITY_0_6:
+		return n - 1;
+	default:
+		/* Q just after P (PARITY_N: the last member) */
+		return (pd + 1) % n;
+	}
+}
+
+/* Member that holds data chunk @d of a RAID-6 row whose P member is @pd. */
+static int r5x_data_member6(const struct r5x_conf *conf, int d, int pd)
+{
+	int n = conf->raid_disks;
+
+	switch (conf->algorithm) {
+	case R5X_LEFT_ASYMMETRIC:
+	case R5X_RIGHT_ASYMMETRIC:
+	case R5X_ROTATING_ZERO_RESTART:
+	case R5X_ROTATING_N_RESTART:
+		/* data restarts at member 0, skipping P and Q (Q D D D P) */
+		if (pd == n - 1)
+			return d + 1;
+		return d < pd ? d : d + 2;
+	case R5X_LEFT_SYMMETRIC:
+	case R5X_RIGHT_SYMMETRIC:
+		/* data continues after P Q and wraps around */
+		return (pd + 2 + d) % n;
+	case R5X_ROTATING_N_CONTINUE:
+		/* Q P, then the data, wrapping around */
+		return (pd + 1 + d) % n;
+	case R5X_PARITY_0:
+		return d + 2;
+	case R5X_PARITY_N:
+		return d;
+	case R5X_LEFT_ASYMMETRIC_6:
+	case R5X_RIGHT_ASYMMETRIC_6:
+		return d < pd ? d : d + 1;
+	case R5X_LEFT_SYMMETRIC_6:
+	case R5X_RIGHT_SYMMETRIC_6:
+		return (pd + 1 + d) % (n - 1);
+	default:	/* PARITY_0_6 */
+		return d + 1;
+	}
 }
 
 /* Parity member of chunk row @row. */
@@ -28,6 +141,8 @@ static int r5x_row_parity(const struct r5x_conf *conf, u64 row)
 
 	if (conf->level == 4)
 		return conf->data_disks;
+	if (conf->level == 6)
+		return r5x_row_parity6(conf, row);
 
 	div_u64_rem(row, conf->raid_disks, &rot);
 	switch (conf->algorithm) {
@@ -49,6 +164,8 @@ int r5x_data_member(const struct r5x_conf *conf, int d, int pd)
 {
 	if (conf->level == 4)
 		return d;
+	if (conf->level == 6)
+		return r5x_data_member6(conf, d, pd);
 
 	switch (conf->algorithm) {
 	case R5X_LEFT_ASYMMETRIC:
@@ -98,7 +215,8 @@ sector_t r5x_array_size(struct mddev *mddev, sector_t sectors, int raid_disks)
 	if (!raid_disks)
 		raid_disks = conf->raid_disks;
 	sectors &= ~((sector_t)mddev->chunk_sectors - 1);
-	return sectors * (raid_disks - 1);
+	/* RAID-6 gives two members of every row to P and Q */
+	return sectors * (raid_disks - (mddev->level == 6 ? 2 : 1));
 }
 
 /*

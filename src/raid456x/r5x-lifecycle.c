@@ -61,7 +61,7 @@ static int r5x_check_geometry(struct mddev *mddev)
 		       name);
 		return -EINVAL;
 	}
-	if (mddev->level != 4 && mddev->level != 5) {
+	if (mddev->level != 4 && mddev->level != 5 && mddev->level != 6) {
 		pr_err("md/raid456x:%s: raid level %d is not supported\n",
 		       name, mddev->level);
 		return -EINVAL;
@@ -77,9 +77,11 @@ static int r5x_check_geometry(struct mddev *mddev)
 		       name, mddev->chunk_sectors >> 1);
 		return -EINVAL;
 	}
-	if (mddev->raid_disks < 2 || mddev->raid_disks > R5X_MAX_DISKS) {
-		pr_err("md/raid456x:%s: %d members are not supported (2..%d)\n",
-		       name, mddev->raid_disks, R5X_MAX_DISKS);
+	if (mddev->raid_disks < (mddev->level == 6 ? 4 : 2) ||
+	    mddev->raid_disks > R5X_MAX_DISKS) {
+		pr_err("md/raid456x:%s: %d members are not supported for raid%d (%d..%d)\n",
+		       name, mddev->raid_disks, mddev->level,
+		       mddev->level == 6 ? 4 : 2, R5X_MAX_DISKS);
 		return -EINVAL;
 	}
 	return 0;
@@ -95,6 +97,9 @@ static void r5x_conf_free(struct r5x_conf *conf)
 	mempool_exit(&conf->ref_pool);
 	if (conf->scratch)
 		put_page(conf->scratch);
+	if (conf->scratch_q)
+		put_page(conf->scratch_q);
+	kfree(conf->pq_ptrs);
 	kfree(conf->scribble);
 	kfree(conf->srcs);
 	kfree(conf->disks);
@@ -115,7 +120,8 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 	conf->level = mddev->level;
 	conf->algorithm = mddev->layout;
 	conf->raid_disks = n;
-	conf->data_disks = n - 1;
+	conf->max_degraded = mddev->level == 6 ? 2 : 1;
+	conf->data_disks = n - conf->max_degraded;
 	conf->chunk_sectors = mddev->chunk_sectors;
 	spin_lock_init(&conf->lock);
 	spin_lock_init(&conf->retry_lock);
@@ -136,6 +142,14 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 	conf->scratch = alloc_page(GFP_KERNEL);
 	if (!conf->disks || !conf->srcs || !conf->scribble || !conf->scratch)
 		goto fail;
+	if (conf->level == 6) {
+		/* every member as a syndrome block, then P and Q */
+		conf->pq_ptrs = kcalloc(n + 2, sizeof(*conf->pq_ptrs),
+					GFP_KERNEL);
+		conf->scratch_q = alloc_page(GFP_KERNEL);
+		if (!conf->pq_ptrs || !conf->scratch_q)
+			goto fail;
+	}
 
 	rdev_for_each(rdev, mddev) {
 		if (test_bit(Journal, &rdev->flags)) {
@@ -226,7 +240,7 @@ int r5x_run(struct mddev *mddev)
 	mddev->private = conf;
 
 	mddev->degraded = r5x_calc_degraded(conf);
-	if (mddev->degraded > 1) {
+	if (mddev->degraded > conf->max_degraded) {
 		pr_crit("md/raid456x:%s: not enough operational devices (%d/%d failed)\n",
 			mdname(mddev), mddev->degraded, conf->raid_disks);
 		ret = -EIO;
@@ -326,7 +340,7 @@ void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
 	mddev->degraded = r5x_calc_degraded(conf);
 	spin_unlock_irqrestore(&conf->lock, flags);
 
-	if (mddev->degraded > 1) {
+	if (mddev->degraded > conf->max_degraded) {
 		set_bit(MD_BROKEN, &mddev->flags);
 		pr_crit("md/raid456x:%s: cannot continue operation (%d/%d failed)\n",
 			mdname(mddev), mddev->degraded, conf->raid_disks);
@@ -349,7 +363,7 @@ int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 
 	if (test_bit(Journal, &rdev->flags))
 		return -EINVAL;
-	if (rdev->saved_raid_disk < 0 && mddev->degraded > 1)
+	if (rdev->saved_raid_disk < 0 && mddev->degraded > conf->max_degraded)
 		return -EINVAL;	/* nothing left to rebuild from */
 	if (rdev->raid_disk >= 0) {
 		first = rdev->raid_disk;
@@ -410,7 +424,8 @@ int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 	 * A member that is not Faulty stays while recovery can use it,
 	 * unless its replacement is taking over.
 	 */
-	if (!test_bit(Faulty, &rdev->flags) && mddev->degraded <= 1 &&
+	if (!test_bit(Faulty, &rdev->flags) &&
+	    mddev->degraded <= conf->max_degraded &&
 	    (!p->replacement || p->replacement == rdev))
 		return -EBUSY;
 	WRITE_ONCE(*slot, NULL);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * raid456x: md RAID-4/5 personality registration.  The personalities take
- * md's level ids 4 and 5 (md copies the id into the superblock level), so
+ * raid456x: md RAID-4/5/6 personality registration.  The personalities take
+ * md's level ids 4, 5 and 6 (md copies the id into the superblock level), so
  * the module cannot load while the in-tree raid456 holds them.
  */
 #include <linux/module.h>
@@ -68,6 +68,7 @@ static sector_t r5x_bitmap_array_sectors(struct mddev *mddev, bool previous)
 
 static struct md_personality r5x_raid5 = R5X_PERSONALITY(ID_RAID5, "raid5");
 static struct md_personality r5x_raid4 = R5X_PERSONALITY(ID_RAID4, "raid4");
+static struct md_personality r5x_raid6 = R5X_PERSONALITY(ID_RAID6, "raid6");
 
 static int r5x_register(struct md_personality *pers)
 {
@@ -98,8 +99,13 @@ static int __init r5x_module_init(void)
 	ret = r5x_register(&r5x_raid4);
 	if (ret)
 		goto out_raid5;
+	ret = r5x_register(&r5x_raid6);
+	if (ret)
+		goto out_raid4;
 	return 0;
 
+out_raid4:
+	unregister_md_submodule(&r5x_raid4.head);
 out_raid5:
 	unregister_md_submodule(&r5x_raid5.head);
 out_cpuhp:
@@ -109,6 +115,7 @@ out_cpuhp:
 
 static void __exit r5x_module_exit(void)
 {
+	unregister_md_submodule(&r5x_raid6.head);
 	unregister_md_submodule(&r5x_raid4.head);
 	unregister_md_submodule(&r5x_raid5.head);
 	cpuhp_remove_multi_state(r5x_cpuhp_state);
@@ -117,4 +124,4 @@ static void __exit r5x_module_exit(void)
 module_init(r5x_module_init);
 module_exit(r5x_module_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("md RAID-4/5 personality with its own stripe engine, out of tree");
+MODULE_DESCRIPTION("md RAID-4/5/6 personality with its own stripe engine, out of tree");

@@ -27,7 +27,7 @@
 struct r5x_scan {
 	u64	all;		/* every member */
 	u64	data;		/* data members */
-	u64	parity;		/* the parity member */
+	u64	parity;		/* the parity member (RAID-6: P and Q) */
 	u64	avail;		/* members that can supply their block */
 	u64	writable;	/* slots with a live rdev or replacement */
 	u64	repl;		/* replacements this block has not reached */
@@ -35,6 +35,7 @@ struct r5x_scan {
 	u64	toread;		/* pages with reads queued */
 	u64	towrite;	/* pages with writes queued */
 	u64	full;		/* pages completely overwritten by towrite */
+	int	maxlost;	/* blocks parity can rebuild: conf->max_degraded */
 };
 
 static bool r5x_dev_avail(struct r5x_stripe *sh, int i, struct md_rdev *rdev)
@@ -78,6 +79,9 @@ static void r5x_scan(struct r5x_stripe *sh, struct r5x_scan *s)
 	memset(s, 0, sizeof(*s));
 	s->all = GENMASK_ULL(conf->raid_disks - 1, 0);
 	s->parity = BIT_ULL(sh->pd_idx);
+	if (sh->qd_idx >= 0)
+		s->parity |= BIT_ULL(sh->qd_idx);
+	s->maxlost = conf->max_degraded;
 	s->data = s->all & ~s->parity;
 
 	rcu_read_lock();
@@ -163,7 +167,7 @@ static void r5x_serve_reads(struct r5x_stripe *sh, u64 mask)
 }
 
 /*
- * A sync step found this block lost on two members.  Stopping the sync
+ * A sync step found this block lost on more members than parity covers.  Stopping the sync
  * would not help: md would start it again at the same place.  A resync
  * or check has nothing to fix and moves on.  A recovery records the
  * block as bad on every device it is rebuilding, so that it is never
@@ -176,8 +180,9 @@ static void r5x_sync_lost(struct r5x_stripe *sh)
 	struct mddev *mddev = conf->mddev;
 	int i;
 
-	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on two members\n",
-			    mdname(mddev), (unsigned long long)sh->sector);
+	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on more than %d members\n",
+			    mdname(mddev), (unsigned long long)sh->sector,
+			    conf->max_degraded);
 	if (!test_bit(MD_RECOVERY_RECOVER, &mddev->recovery))
 		return;
 	/* md does not remove members while a recovery runs */
@@ -204,8 +209,9 @@ static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
 }
 
 /*
- * More than one member cannot supply its block: queued writes and reads
- * of lost blocks fail, reads of blocks that can still be read go on.
+ * More members than parity covers (one, RAID-6 two) cannot supply their
+ * block: queued writes and reads of lost blocks fail, reads of blocks
+ * that can still be read go on.
  */
 static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 {
@@ -262,18 +268,18 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 
 /*
  * Extend @need so that it can be satisfied: a needed block that no
- * member can supply is rebuilt from all the others.  Returns the number
+ * member can supply is rebuilt from all the others (with every other
+ * block that is lost too, up to s->maxlost of them).  Returns the number
  * of member reads this costs, or INT_MAX if it cannot be satisfied.
  */
 static int r5x_cost(struct r5x_scan *s, u64 *need)
 {
 	u64 lost = *need & ~s->uptodate & ~s->avail;
 
-	if (hweight64(lost) > 1)
-		return INT_MAX;
 	if (lost) {
-		*need |= s->all & ~lost;
-		if (*need & ~s->uptodate & ~s->avail & ~lost)
+		*need |= s->all;
+		lost = *need & ~s->uptodate & ~s->avail;
+		if (hweight64(lost) > s->maxlost)
 			return INT_MAX;
 	}
 	return hweight64(*need & ~s->uptodate);
@@ -322,6 +328,9 @@ static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
 	*need = rcw;
 	if (!r5x_parity_built(sh, s))
 		return R5X_RCW_FORCED;
+	/* RAID-6 has no read-modify-write yet: P and Q from all the data */
+	if (sh->qd_idx >= 0)
+		return R5X_RCW;
 	if (rmw_cost < rcw_cost) {
 		*need = rmw;
 		return R5X_RMW;
@@ -329,13 +338,18 @@ static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
 	return R5X_RCW;
 }
 
-/* Rebuild the one page in @lost from all the other pages. */
-static void r5x_rebuild(struct r5x_stripe *sh, int lost)
+/* Rebuild the page(s) in @lostmask from all the other pages. */
+static void r5x_rebuild(struct r5x_stripe *sh, u64 lostmask)
 {
 	struct r5x_conf *conf = sh->conf;
 	struct page **srcs = conf->srcs + 1;
+	int lost = __ffs64(lostmask);
 	int i, n = 0;
 
+	if (sh->qd_idx >= 0) {
+		r5x_pq_rebuild(sh, lostmask);
+		return;
+	}
 	for (i = 0; i < conf->raid_disks; i++)
 		if (i != lost)
 			srcs[n++] = sh->dev[i].page;
@@ -408,6 +422,9 @@ static void r5x_run_write(struct r5x_stripe *sh, struct r5x_scan *s, int mode)
 	if (mode == R5X_RMW) {
 		/* parity ^= new data */
 		r5x_xor_into(conf, pdev->page, pages, n);
+	} else if (sh->qd_idx >= 0) {
+		r5x_pq_gen(sh, pdev->page, sh->dev[sh->qd_idx].page);
+		set_bit(R5X_D_UPTODATE, &sh->dev[sh->qd_idx].flags);
 	} else {
 		n = 0;
 		for (i = 0; i < conf->raid_disks; i++)
@@ -428,10 +445,23 @@ static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
 	u64 write = 0;
 	int i, n = 0;
 
-	if (lost) {
-		/* recovery: the rebuild already happened, store it */
-		write = lost;
-	} else if (test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
+	/* recovery: the rebuild already happened, store it */
+	write = lost;
+	if (sh->qd_idx >= 0 && test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
+		/*
+		 * RAID-6 checks what it can even with a block rebuilt (a
+		 * member missing or unreadable): P, Q or both.  A stripe
+		 * counts once, as in raid456.
+		 */
+		u64 bad = r5x_pq_check(sh, lost, !test_bit(MD_RECOVERY_CHECK,
+							   &mddev->recovery));
+
+		if (bad) {
+			atomic64_add(R5X_BLK_SECTORS, &mddev->resync_mismatches);
+			if (!test_bit(MD_RECOVERY_CHECK, &mddev->recovery))
+				write |= bad;
+		}
+	} else if (!lost && test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
 		for (i = 0; i < conf->raid_disks; i++)
 			if (s->data & BIT_ULL(i))
 				pages[n++] = sh->dev[i].page;
@@ -586,9 +616,9 @@ static void r5x_end_written(struct r5x_stripe *sh)
 		return;
 	r5x_scan(sh, &s);
 	lost = s.all & ~s.avail;
-	if (hweight64(s.all & ~s.writable) > 1)
+	if (hweight64(s.all & ~s.writable) > s.maxlost)
 		fail = s.all;
-	else if (hweight64(lost) > 1)
+	else if (hweight64(lost) > s.maxlost)
 		fail = lost;
 	for (i = 0; i < conf->raid_disks; i++) {
 		if (!sh->dev[i].written)
@@ -666,8 +696,8 @@ again:
 	}
 	sync = test_bit(R5X_S_SYNCING, &sh->state);
 
-	if (hweight64(s.all & ~s.avail & ~s.uptodate) > 1 ||
-	    (sync && hweight64(s.all & ~s.avail) > 1)) {
+	if (hweight64(s.all & ~s.avail & ~s.uptodate) > s.maxlost ||
+	    (sync && hweight64(s.all & ~s.avail) > s.maxlost)) {
 		r5x_fail_stripe(sh, &s);
 		reads = s.toread & s.avail & ~s.uptodate;
 		for (i = 0; i < conf->raid_disks; i++)
@@ -708,8 +738,8 @@ again:
 
 	lost = need & ~s.uptodate;
 	if (lost) {
-		/* every other page is up to date now: rebuild the lost one */
-		r5x_rebuild(sh, __ffs64(lost));
+		/* every other page is up to date now: rebuild the lost ones */
+		r5x_rebuild(sh, lost);
 		goto again;
 	}
 	r5x_serve_reads(sh, s.toread);

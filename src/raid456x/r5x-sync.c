@@ -37,8 +37,12 @@ sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,
 		return R5X_BLK_SECTORS - (sector_nr & R5X_BLK_MASK);
 	}
 
-	/* resync needs every member: with one gone there is nothing to do */
-	if (mddev->degraded && test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
+	/*
+	 * Resync needs a redundant member: with none left (RAID-6 may lose
+	 * one and still compare the other parity) there is nothing to do.
+	 */
+	if (mddev->degraded >= conf->max_degraded &&
+	    test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
 		*skipped = 1;
 		return mddev->dev_sectors - sector_nr;
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * raid456x: shared definitions of the RAID-4/5 stripe engine.
+ * raid456x: shared definitions of the RAID-4/5/6 stripe engine.
  *
  * The engine works on "stripes": one PAGE_SIZE block at the same member
  * offset on every member.  A stripe caches the member pages, collects the
@@ -63,7 +63,12 @@
 #define R5X_GROW_BATCH		16
 #define R5X_HASH_SHIFT		10
 
-/* md's on-disk RAID-5 layout numbers (mdadm --layout). */
+/*
+ * md's on-disk RAID-5/6 layout numbers (mdadm --layout).  The ROTATING_*
+ * ones are RAID-6 only (DDF order of the Q syndrome); the *_6 ones are
+ * what a RAID-5 to RAID-6 conversion leaves: the RAID-5 layout on all but
+ * the last member, Q on the last.  PARITY_N_6 is PARITY_N.
+ */
 enum r5x_layout {
 	R5X_LEFT_ASYMMETRIC	= 0,
 	R5X_RIGHT_ASYMMETRIC	= 1,
@@ -71,6 +76,14 @@ enum r5x_layout {
 	R5X_RIGHT_SYMMETRIC	= 3,
 	R5X_PARITY_0		= 4,
 	R5X_PARITY_N		= 5,
+	R5X_ROTATING_ZERO_RESTART = 8,
+	R5X_ROTATING_N_RESTART	= 9,
+	R5X_ROTATING_N_CONTINUE	= 10,
+	R5X_LEFT_ASYMMETRIC_6	= 16,
+	R5X_RIGHT_ASYMMETRIC_6	= 17,
+	R5X_LEFT_SYMMETRIC_6	= 18,
+	R5X_RIGHT_SYMMETRIC_6	= 19,
+	R5X_PARITY_0_6		= 20,
 };
 
 /* A chunk-aligned read sent straight to its member. */
@@ -135,6 +148,7 @@ struct r5x_stripe {
 	struct r5x_conf		*conf;
 	sector_t		sector;		/* member sector, block aligned */
 	int			pd_idx;
+	int			qd_idx;		/* RAID-6 Q member, else -1 */
 	atomic_t		count;
 	atomic_t		io_pending;
 	unsigned long		state;
@@ -162,6 +176,8 @@ struct r5x_conf {
 	int			algorithm;
 	int			raid_disks;
 	int			data_disks;
+	/* members a stripe can lose and still be served: 1, RAID-6 2 */
+	int			max_degraded;
 	int			chunk_sectors;
 	struct r5x_disk		*disks;
 
@@ -231,14 +247,18 @@ struct r5x_conf {
 
 	/* md thread only */
 	struct page		*scratch;
+	struct page		*scratch_q;	/* RAID-6: Q of a check */
 	void			*scribble;
 	struct page		**srcs;
+	void			**pq_ptrs;	/* RAID-6: raid_disks + 2 */
 };
 
 /* r5x-geom.c */
 sector_t r5x_map_sector(const struct r5x_conf *conf, sector_t lsector,
 			int *dd_idx, int *pd_idx);
 int r5x_parity_disk(const struct r5x_conf *conf, sector_t msector);
+int r5x_q_disk(const struct r5x_conf *conf, int pd);
+bool r5x_layout_ddf(const struct r5x_conf *conf);
 int r5x_data_member(const struct r5x_conf *conf, int d, int pd);
 bool r5x_layout_valid(int level, int layout);
 sector_t r5x_array_size(struct mddev *mddev, sector_t sectors, int raid_disks);
@@ -260,6 +280,11 @@ void r5x_cache_grow(struct r5x_conf *conf);
 /* r5x-stripe.c */
 void r5x_handle_stripe(struct r5x_stripe *sh);
 void r5x_release_held(struct r5x_conf *conf, bool force);
+
+/* r5x-pq.c */
+void r5x_pq_gen(struct r5x_stripe *sh, struct page *p, struct page *q);
+void r5x_pq_rebuild(struct r5x_stripe *sh, u64 lost);
+u64 r5x_pq_check(struct r5x_stripe *sh, u64 lost, bool fix);
 
 /* r5x-io.c */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf);
