@@ -13,11 +13,21 @@
 # (members full of random data), and:
 #   - a plain mdadm --assemble (no --force) starts the array;
 #   - once its resync is over, every acknowledged block reads back exactly;
-#   - the raw parity (r5parity) is valid in every row the workload wrote;
+#   - the raw parity (r5parity) is valid in every row the workload wrote,
+#     and in every chunk the on-disk bitmap (llbitmap2-inspect, after the
+#     resync) calls clean, dirty or clean unwritten;
 #   - with each member missing in turn (read-only, --run), every
 #     acknowledged block reads back exactly.
 # Stacks: in-tree raid456 + md-llbitmap2, raid456x + md-llbitmap2 (lazy
-# create, then writes and discards).  Every problem is printed as a
+# create, then writes and discards) in the normal suite; under TT_STACKS
+# or a TORTURE_S budget also raid456x-bitmap (classic internal bitmap),
+# raid456x-nobm (no bitmap), raid1 and raid10 (near=2) with md-llbitmap2
+# (their creates are full syncs, recorded before the first mark; no raw
+# parity check on the mirrors).  A stack named S+proactive runs the
+# workload during a proactive parity build (proactive_sync right after the
+# create, slowed down so that the writes meet it; after assembly the
+# build must resume and end), e.g. raid456x+proactive; the TORTURE_S
+# default adds it for raid456 and raid456x.  Every problem is printed as a
 # FINDING line with the stack, the crash point and the last mark, and
 # the scenario fails at its end.  TT_SEED picks the workload.
 . /tests/lib.sh
@@ -29,13 +39,35 @@ SEED=${TT_SEED:-${SEED:-1}}
 POINTS=${TT_POINTS:-4}
 # a time budget (make torture TORTURE_S=...): about 15 s a point on an idle
 # machine, shared by the stacks
-[ -n "${TORTURE_S:-}" ] && POINTS=$((TORTURE_S / 15 / 2 > 10 ? TORTURE_S / 15 / 2 : 10))
 OPS=${TT_OPS:-14}
 N=4		# members
 MS_MB=16	# member size
 CHUNK=64	# KiB
-STACKS=${TT_STACKS:-raid456 raid456x}
+if [ -n "${TORTURE_S:-}" ]; then
+	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10}
+else
+	STACKS=${TT_STACKS:-raid456 raid456x}
+fi
 STACKS=${STACKS//,/ }
+NSTACKS=$(echo "$STACKS" | wc -w)
+[ -n "${TORTURE_S:-}" ] &&
+	POINTS=$((TORTURE_S / 15 / NSTACKS > 10 ? TORTURE_S / 15 / NSTACKS : 10))
+
+# stack_setup STACK: PERS (raid5 personality or empty), LEVEL (mdadm
+# options), BM (--bitmap=), LLB (1 with md-llbitmap2), R5 (1: RAID-5,
+# raw parity checked).
+stack_setup() {
+	PERS='' BM=lockless LLB=1 R5=0 WORKLOAD=writes
+	case $1 in *+proactive) WORKLOAD=proactive ;; esac
+	case ${1%+*} in
+	raid456|raid456x) PERS=$1 LEVEL="--level=5 --chunk=$CHUNK" R5=1 ;;
+	raid456x-bitmap) PERS=raid456x LEVEL="--level=5 --chunk=$CHUNK" R5=1 BM=internal LLB=0 ;;
+	raid456x-nobm) PERS=raid456x LEVEL="--level=5 --chunk=$CHUNK" R5=1 BM=none LLB=0 ;;
+	raid1) LEVEL="--level=1" ;;
+	raid10) LEVEL="--level=10 --layout=n2 --chunk=$CHUNK" ;;
+	*) fail "unknown stack $1" ;;
+	esac
+}
 
 need_r5parity
 command -v logreplay >/dev/null || fail "logreplay is not in the guest"
@@ -43,6 +75,8 @@ must modprobe md-mod
 must modprobe dm-mod
 must modprobe dm-log-writes
 modprobe md-llbitmap2 || fail "md-llbitmap2 does not load"
+must modprobe raid1
+must modprobe raid10
 modprobe loop max_loop=64 2>/dev/null || true
 MS=$((MS_MB * 2048))	# member sectors
 
@@ -93,15 +127,24 @@ record() {
 	must dmsetup create lw --table "0 $(dev_sectors "$ld") log-writes $ld $ll"
 	# no udev in the guest: the table names lw by its device number
 	slices tm "$(dmsetup info -c --noheadings -o major,minor lw | tr -d ' ')"
-	use_personality "$stack"
-	must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=$N \
-		--chunk=$CHUNK --metadata=1.2 --bitmap=lockless "${DEVS[@]}"
+	[ -z "$PERS" ] || use_personality "$PERS"
+	# shellcheck disable=SC2086
+	must mdadm --create /dev/md0 --run --quiet $LEVEL --raid-devices=$N \
+		--metadata=1.2 --bitmap=$BM "${DEVS[@]}"
 	md_wait_idle md0
-	fast_daemon md0
+	[ "$LLB" = 0 ] || fast_daemon md0
 	arr_kb=$(($(dev_sectors /dev/md0) / 2))
+	ARR_KB=$arr_kb
 	ablocks=$((arr_kb / 4))
 	tt_init "$arr_kb"
 	mark created
+	if [ "$WORKLOAD" = proactive ]; then
+		# a build of about 5 s, which the writes meet
+		echo 3000 >/sys/block/md0/md/sync_speed_max
+		echo 1 >/sys/block/md0/md/llbitmap/proactive_sync ||
+			fail "$stack: proactive_sync refused"
+		mark proactive
+	fi
 	OPLOG=$TT/oplog
 	: >"$OPLOG"
 	for k in $(seq 1 "$OPS"); do
@@ -258,6 +301,49 @@ restore_inflight() {
 	INFLIGHT=()
 }
 
+# ondisk_ranges DEV: r5parity --range arguments (member data sectors) of
+# the runs of chunks that DEV's on-disk lockless bitmap calls clean (=),
+# dirty (D) or clean unwritten (u): chunks md will not sync again, whose
+# parity it trusts.
+ondisk_ranges() {
+	local want='=Du'
+	llbitmap2-inspect --map --width 100000 "$1" >"$TT/map" 2>&1 || return 1
+	awk -v want="$want" '
+		/^geometry/ { g = 1 }
+		g && $1 == "chunksize:" { cs = $2 }
+		g && $1 == "sync_size:" { ss = $2 }
+		m && NF == 2 && $1 ~ /^[0-9]+$/ {
+			n = length($2)
+			for (i = 1; i <= n + 1; i++) {
+				c = i <= n ? substr($2, i, 1) : "x"
+				if (i <= n && index(want, c)) {
+					if (st < 0) st = $1 + i - 1
+				} else if (st >= 0) {
+					a = st * cs; e = ($1 + i - 1) * cs
+					if (e > ss) e = ss
+					print a ":" e - a
+					st = -1
+				}
+			}
+		}
+		/^legend:/ { m = 1; st = -1 }' "$TT/map"
+}
+
+# plant_ondisk: TT_PLANT=ondisk flips a byte of member 0 in the last
+# sectors of the last run the on-disk bitmap calls consistent (on these
+# small arrays a chunk no op wrote: the row checks above do not see it),
+# to show that the on-disk check fails.
+plant_ondisk() {
+	local r doff
+	r=$(tail -n 1 "$TT/ranges")
+	[ -n "$r" ] || return 0
+	doff=$(mdadm --examine "${DEVS[0]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
+	log "PLANT: flip a byte of ${DEVS[0]} at data sector $((${r%:*} + ${r#*:} - 8))"
+	flip_byte "${DEVS[0]}" $(((doff + ${r%:*} + ${r#*:} - 8) * 512 + 100))
+	sync
+	drop_caches "${DEVS[@]}"
+}
+
 # check_point STACK P: replay up to entry P (the base image already holds
 # everything before PREV+1) and check what a reboot there would find.
 check_point() {
@@ -283,12 +369,16 @@ check_point() {
 		return
 	fi
 	md_wait_idle md0 300
-	for i in $(seq 1 600); do
-		[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] && break
-		sleep 0.2
-	done
-	[ "$i" = 600 ] && tt_finding "$what: resync never ended: $(bits_line md0)"
-	md_wait_idle md0 300
+	if [ "$LLB" = 1 ]; then
+		for i in $(seq 1 600); do
+			[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] &&
+				[ "$(bits md0 "need sync unwritten")" = 0 ] &&
+				[ "$(bits md0 "syncing unwritten")" = 0 ] && break
+			sleep 0.2
+		done
+		[ "$i" = 600 ] && tt_finding "$what: resync never ended: $(bits_line md0)"
+		md_wait_idle md0 300
+	fi
 	tt_verify /dev/md0 "$what, all members"
 	must mdadm --stop /dev/md0
 	drop_caches "${DEVS[@]}"
@@ -298,7 +388,24 @@ check_point() {
 			tt_finding "$what: raw parity wrong in member range $i: $out"
 			break
 		fi
-	done < <(rows_touched | sort -u)
+	done < <([ "$R5" = 1 ] && rows_touched | sort -u)
+	# the on-disk bitmap after the resync (array stopped): every chunk it
+	# calls consistent holds valid parity
+	if [ "$R5" = 1 ] && [ "$LLB" = 1 ]; then
+		if ! ondisk_ranges "${DEVS[0]}" >"$TT/ranges"; then
+			tt_finding "$what: llbitmap2-inspect: $(head -c 300 "$TT/map")"
+		fi
+		[ "${TT_PLANT:-}" = ondisk ] && plant_ondisk
+		while read -r i; do
+			if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${DEVS[@]}" 2>&1); then
+				tt_finding "$what: raw parity wrong in a chunk the on-disk bitmap calls" \
+					"consistent, member range $i: $out ($(grep -A8 '^states:' "$TT/map" | tr -s ' \n' ' '))"
+				break
+			fi
+		done <"$TT/ranges"
+		[ -n "${TT_DEBUG:-}${TT_PLANT:-}" ] &&
+			log "$what: on-disk bitmap: $(grep -A9 '^states:' "$TT/map" | tr -s ' \n' ' '), $(grep -c . "$TT/ranges") runs checked: $(head -c 200 "$TT/ranges" | tr '\n' ' ')"
+	fi
 	for i in $(seq 0 $((N - 1))); do
 		devs=("${DEVS[@]:0:i}" "${DEVS[@]:i+1}")
 		if ! mdadm --assemble --readonly --run /dev/md0 "${devs[@]}" >"$TT/asm" 2>&1; then
@@ -316,13 +423,14 @@ RANDOM=$SEED
 t0=$(date +%s)
 for stack in $STACKS; do
 	teardown
+	stack_setup "$stack"
 	record "$stack"
 	pick_points
 	cp "$TT/initial.img" "$TT/base.img"
 	PREV=-1
 	MODEL_K=0
 	# the model restarts from nothing: marks replay in order
-	tt_init $(((N - 1) * MS_MB * 1024))
+	tt_init "$ARR_KB"
 	before=$TT_PROBLEMS
 	np=0
 	while read -r p; do

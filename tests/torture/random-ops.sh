@@ -1,12 +1,20 @@
 #!/bin/bash
-# rig: personality=both mem=1536 timeout=1500
+# rig: personality=both mem=1536 timeout=2400
 # Seeded random operation sequences against a model.  From a seed, a
 # driver draws operations on a lockless (md-llbitmap2) array whose members
 # start full of random data (so parity never built is wrong, not zero):
 # writes of random size and alignment (O_DIRECT + fsync, O_DIRECT|O_SYNC,
 # buffered + fsync), discards, flushes, a member failed and removed, a fresh
 # member (random content) added and rebuilt, re-add of the removed one,
-# sync_action idle/frozen/check/repair, proactive_sync, stop and assemble.
+# sync_action idle/frozen/check/repair, proactive_sync, stop and assemble,
+# and, drawn from SEED and OPN beside the RANDOM draws (so that adding
+# them left every seed's draws as they were): member replace, an I/O
+# error region on a member (reads and writes fail there; data must stay
+# readable and writable while redundancy remains), a slow member
+# (dm-delay, for a few ops) and a power cut (every member drops all
+# writes from that moment, then stop and a plain assemble: acknowledged
+# data survives).  Members are dm devices (tm0..) over loop devices, so
+# their tables can be swapped under md.
 # The model holds the acknowledged data (lib-torture.sh), the member set
 # and whether an accepted proactive_sync is still owed.  After every op,
 # every acknowledged block must read back exactly.  At the end of a
@@ -21,13 +29,20 @@
 # "TORTURE-RESULT FAIL stack=S seed=N"; a passing one "TORTURE-RESULT PASS".
 # Seeds: TT_SEEDS (default: a fixed short set per stack); with TORTURE_S
 # (make torture) seeds SEED, SEED+1, ... run until the time budget is spent;
-# SEED alone replays that one seed.  Stacks: TT_STACKS.
+# SEED alone replays that one seed.  Stacks: TT_STACKS, of
+#   raid456x raid456 raid6 raid1 raid10 raid10f2 raid10o2 (md-llbitmap2),
+#   raid456x-bitmap (classic internal bitmap), raid456x-nobm (no bitmap).
+# Bitmap ops and checks (proactive_sync, chunk states) only with
+# md-llbitmap2.  Raw parity: r5parity on RAID-5; RAID-6 (Q unknown to
+# r5parity) by md's own check at the end, which must find mismatch_cnt 0
+# (TT_PLANT=parity flips a byte of a member in a row holding data before
+# that check, to show the check can fail).
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 . /tests/llbitmap/lib-llb.sh
 . /tests/torture/lib-torture.sh
 
-STACKS=${TT_STACKS:-raid456x raid456 raid10}
+STACKS=${TT_STACKS:-raid456x raid456 raid10 raid6 raid1 raid10f2 raid456x-bitmap raid456x-nobm}
 STACKS=${STACKS//,/ }
 OPS=${TT_OPS:-24}
 N=4
@@ -38,8 +53,14 @@ need_r5parity
 must modprobe md-mod
 modprobe md-llbitmap2 || fail "md-llbitmap2 does not load"
 must modprobe raid10
+must modprobe raid1
+must modprobe dm-flakey
+must modprobe dm-delay
 mkloops $((N + 1)) $MB
-# LOOPS[0..N-1] start as members, LOOPS[N] as the spare
+dm_members tm
+# DMS[0..N-1] (/dev/mapper/tmI over LOOPS[I]) start as members, DMS[N]
+# as the spare
+MSZ=$(dev_sectors "${LOOPS[0]}")
 
 OPLOG=
 SEQ_BAD=0
@@ -55,11 +76,22 @@ op() {
 	echo "$OPN: $*" >>"$OPLOG"
 }
 
-# level_opts STACK
-level_opts() {
+# stack_setup STACK: LEVEL (mdadm options), PERS (raid5 personality
+# module or empty), BM (--bitmap=), LLB (1 with md-llbitmap2), PARITY (r5:
+# r5parity on the raw members, check: md's check, none: mirrors), DDISKS
+# (data members per row, for PARITY=check).
+stack_setup() {
+	PERS='' BM=lockless LLB=1 PARITY=none DDISKS=0
 	case $1 in
-	raid10) echo "--level=10 --layout=n2" ;;
-	*) echo "--level=5" ;;
+	raid456x|raid456) LEVEL="--level=5 --chunk=64" PERS=$1 PARITY=r5 ;;
+	raid456x-bitmap) LEVEL="--level=5 --chunk=64" PERS=raid456x PARITY=r5 BM=internal LLB=0 ;;
+	raid456x-nobm) LEVEL="--level=5 --chunk=64" PERS=raid456x PARITY=r5 BM=none LLB=0 ;;
+	raid6) LEVEL="--level=6 --chunk=64" PERS=raid456 PARITY=check DDISKS=$((N - 2)) ;;
+	raid1) LEVEL="--level=1" ;;
+	raid10) LEVEL="--level=10 --layout=n2 --chunk=64" ;;
+	raid10f2) LEVEL="--level=10 --layout=f2 --chunk=64" ;;
+	raid10o2) LEVEL="--level=10 --layout=o2 --chunk=64" ;;
+	*) fail "unknown stack $1" ;;
 	esac
 }
 
@@ -78,9 +110,10 @@ settle_sync() {
 		s=$(md_sysfs md0 sync_action 2>/dev/null) || return 0
 		if [ "$s" = idle ] &&
 			! grep -A3 '^md0 ' /proc/mdstat | grep -Eq 'recovery|resync|check|repair' &&
-			[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] &&
+			{ [ "$LLB" = 0 ] ||
+			{ [ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] &&
 			[ "$(bits md0 "need sync unwritten")" = 0 ] &&
-			[ "$(bits md0 "syncing unwritten")" = 0 ]; then
+			[ "$(bits md0 "syncing unwritten")" = 0 ]; }; }; then
 			return 0
 		fi
 		sleep 0.2
@@ -89,18 +122,22 @@ settle_sync() {
 }
 
 start_array() {
-	local opts
-	opts=$(level_opts "$STACK")
 	# shellcheck disable=SC2086
-	must mdadm --create /dev/md0 --run --quiet $opts --chunk=64 --raid-devices=$N \
-		--metadata=1.2 --bitmap=lockless "${LOOPS[@]:0:N}"
+	must mdadm --create /dev/md0 --run --quiet $LEVEL --raid-devices=$N \
+		--metadata=1.2 --bitmap=$BM "${DMS[@]:0:N}"
 	md_wait_idle md0
 	tune
 }
 
 tune() {
-	fast_daemon md0
+	[ "$LLB" = 0 ] || fast_daemon md0
 	echo $SPEED >/sys/block/md0/md/sync_speed_max
+}
+
+# sbits: the chunk state counts for messages (none without md-llbitmap2).
+sbits() {
+	[ "$LLB" = 0 ] && { echo "no llbitmap"; return; }
+	bits_line md0
 }
 
 # pick_off LEN_KB: sets OFF (KiB, 4 KiB aligned) for an op of LEN_KB;
@@ -187,8 +224,164 @@ do_add() {
 	DEGRADED=0
 	# frozen would hold the rebuild back; the model wants it done
 	[ "$(md_sysfs md0 sync_action)" = frozen ] && echo idle >/sys/block/md0/md/sync_action
-	settle_sync 300 || bad "rebuild never ended: $(bits_line md0)"
+	settle_sync 300 || bad "rebuild never ended: $(sbits)"
 	grep -q '\[UUUU\]' /proc/mdstat || bad "not whole after the rebuild: $(grep -A2 ^md0 /proc/mdstat)"
+}
+
+# do_replace: mdadm --replace of a member by a fresh device (random
+# content); the array stays redundant all along, the old member is retired
+# and becomes the spare.  Drawn from SEED and OPN, not from RANDOM, and
+# run before that op's draw, so that the draws of every seed stay what
+# they were before this op existed (seed 12 of raid456x and its finding).
+do_replace() {
+	local i dev old
+	[ "$DEGRADED" = 0 ] || return 1
+	i=$(((SEED + OPN) % N))
+	old=${IN[$i]}
+	dev=$SPARE
+	op "replace member $i ($old) with fresh $dev"
+	dd if=/dev/urandom of="$dev" bs=1M count=$MB oflag=direct status=none
+	must mdadm --zero-superblock --force "$dev"
+	must mdadm --add /dev/md0 "$dev" >/dev/null
+	[ "$(md_sysfs md0 sync_action)" = frozen ] && echo idle >/sys/block/md0/md/sync_action
+	if ! mdadm /dev/md0 --replace "$old" --with "$dev" >"$TT/err" 2>&1; then
+		bad "replace refused: $(tr '\n' ' ' <"$TT/err")"
+		return 0
+	fi
+	# the old member leaves (faulty, then removable) once the copy is done
+	for _ in $(seq 1 600); do
+		mdadm --remove /dev/md0 "$old" >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	[ -e "$(rdev "$old")" ] &&
+		{ bad "replaced member never left: $(cat "$(rdev "$old")/state")"; return 0; }
+	[ "$(cat "$(rdev "$dev")/slot")" = "$i" ] ||
+		bad "the new device is not in slot $i: $(cat "$(rdev "$dev")/slot")"
+	settle_sync 300 || bad "never settled after the replace: $(sbits)"
+	grep -q '\[UUUU\]' /proc/mdstat || bad "not whole after the replace: $(grep -A2 ^md0 /proc/mdstat)"
+	IN[i]=$dev
+	SPARE=$old
+}
+
+# rdev DEV: md's sysfs directory of member DEV (/dev/mapper/tmI).
+rdev() {
+	echo "/sys/block/md0/md/dev-$(dm_kname "${1#/dev/mapper/}")"
+}
+
+# dm_linear I: tmI maps its loop device whole again.
+dm_linear() {
+	dm_load "tm$1" "0 $MSZ linear ${LOOPS[$1]} 0"
+}
+
+# slot_dm SLOT: the index I of the tmI in that slot.
+slot_dm() {
+	local d=${IN[$1]}
+	echo "${d#/dev/mapper/tm}"
+}
+
+# do_slow: one member (dm-delay, 40 ms on every IO) for the next 3 ops.
+do_slow() {
+	local i
+	[ "$SLOW_UNTIL" = 0 ] || return 1
+	i=$(((SEED + OPN * 5) % N))
+	[ -n "${IN[$i]:-}" ] || return 1
+	op "slow member $i (${IN[$i]}: dm-delay 40 ms) for 3 ops"
+	SLOW_DM=$(slot_dm "$i")
+	dm_load "tm$SLOW_DM" "0 $MSZ delay ${LOOPS[$SLOW_DM]} 0 40"
+	SLOW_UNTIL=$((OPN + 3))
+}
+
+unslow() {
+	[ "$SLOW_UNTIL" != 0 ] || return 0
+	op "member tm$SLOW_DM fast again"
+	dm_linear "$SLOW_DM"
+	SLOW_UNTIL=0
+}
+
+# do_ioerr: reads and writes fail in a region of one member (1 MiB of its
+# data, where three in four ops land), on a whole array.  The array must
+# keep every acknowledged block readable and take writes there: a write
+# is sent into the region and everything is read.  md may then fail the
+# member or record bad blocks on it; once the region heals (the table is
+# linear again) a member with either is failed and removed (the model's
+# one missing member), so that redundancy is what the model believes.
+do_ioerr() {
+	local i t doff off len ref bb
+	[ "$DEGRADED" = 0 ] || return 1
+	i=$(((SEED + OPN * 3) % N))
+	t=$(slot_dm "$i")
+	doff=$(mdadm --examine "${IN[$i]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
+	[ -n "$doff" ] || { bad "no data offset on ${IN[$i]}"; return 0; }
+	op "IO errors on member $i (${IN[$i]}) in sectors $((doff + 256))+2048"
+	dm_load "tm$t" "0 $((doff + 256)) linear ${LOOPS[$t]} 0
+$((doff + 256)) 2048 error
+$((doff + 2304)) $((MSZ - doff - 2304)) linear ${LOOPS[$t]} $((doff + 2304))"
+	# a write over the region (array KiB 0-2 MiB map there on every level)
+	len=$((4 * (1 + (SEED * 7 + OPN) % 64)))
+	off=$((4 * ((SEED * 13 + OPN * 29) % (512 - len / 4))))
+	ref=$STACK-s$SEED-$OPN-e
+	mkref "$ref" "$len"
+	op "  write ${off}k+${len}k (direct, fsync)"
+	if dd if="/tmp/ref/$ref" of=/dev/md0 bs=4k seek=$((off / 4)) count=$((len / 4)) \
+		oflag=direct conv=notrunc,fsync status=none 2>"$TT/err"; then
+		tt_model_write "$off" "$len" "$ref"
+	else
+		bad "write ${off}k+${len}k over a member's error region failed: $(cat "$TT/err")"
+	fi
+	check_data
+	dm_linear "$t"
+	bb=$(head -c 200 "$(rdev "${IN[$i]}")/bad_blocks" 2>/dev/null | tr '\n' ' ')
+	op "  after: state $(cat "$(rdev "${IN[$i]}")/state" 2>/dev/null), bad blocks: ${bb:-none}"
+	if grep -q faulty "$(rdev "${IN[$i]}")/state" 2>/dev/null || [ -n "$bb" ]; then
+		mdadm --fail /dev/md0 "${IN[$i]}" >/dev/null 2>&1
+		for _ in $(seq 1 50); do
+			mdadm --remove /dev/md0 "${IN[$i]}" >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+		[ -e "$(rdev "${IN[$i]}")" ] && bad "member $i (${IN[$i]}) cannot be removed"
+		OUT=${IN[$i]}
+		OUTSLOT=$i
+		unset "IN[$i]"
+		DEGRADED=1
+	fi
+}
+
+# do_powercut: from this moment every member drops its writes (dm-flakey
+# drop_writes: md believes they succeed); the array is stopped, the
+# members are whole again, and a plain assemble (--run only when a member
+# is out) must start it with every acknowledged block.
+do_powercut() {
+	local i t
+	op "power cut, stop, plain assemble"
+	unslow
+	for i in "${!IN[@]}"; do
+		must dmsetup suspend --noflush --nolockfs "$(basename "${IN[$i]}")"
+	done
+	for i in "${!IN[@]}"; do
+		t=$(slot_dm "$i")
+		must dmsetup load "tm$t" --table "0 $MSZ flakey ${LOOPS[$t]} 0 0 3600 1 drop_writes"
+	done
+	for i in "${!IN[@]}"; do
+		must dmsetup resume "$(basename "${IN[$i]}")"
+	done
+	# a write after the cut is acknowledged to the caller, yet lost: not
+	# in the model
+	dd if=/dev/urandom of=/dev/md0 bs=4k seek=$(((SEED + OPN) % 256)) count=4 \
+		oflag=direct conv=notrunc status=none 2>/dev/null
+	must mdadm --stop /dev/md0
+	for i in "${!IN[@]}"; do
+		dm_linear "$(slot_dm "$i")"
+	done
+	drop_caches "${DMS[@]}" "${LOOPS[@]}"
+	# shellcheck disable=SC2046
+	if ! mdadm --assemble /dev/md0 $([ "$DEGRADED" = 1 ] && echo --run) \
+		$(member_list) >"$TT/asm" 2>&1; then
+		bad "assemble after the power cut refused: $(tr '\n' ' ' <"$TT/asm")"
+		return 0
+	fi
+	tune
+	# the lost write: whatever it left is not acknowledged; the blocks it
+	# covered hold old data or new, and the model keeps only acked ones
 }
 
 do_readd() {
@@ -199,7 +392,7 @@ do_readd() {
 		IN[$OUTSLOT]=$OUT
 		DEGRADED=0
 		[ "$(md_sysfs md0 sync_action)" = frozen ] && echo idle >/sys/block/md0/md/sync_action
-		settle_sync 300 || bad "re-add rebuild never ended: $(bits_line md0)"
+		settle_sync 300 || bad "re-add rebuild never ended: $(sbits)"
 	else
 		op "  re-add refused"
 	fi
@@ -215,7 +408,8 @@ do_action() {
 }
 
 do_proactive() {
-	[ "$STACK" = raid10 ] && return 1
+	# the lazy build is md-llbitmap2's, of parity levels only
+	[ "$LLB" = 1 ] && [ -n "$PERS" ] || return 1
 	if echo 1 2>/dev/null >/sys/block/md0/md/llbitmap/proactive_sync; then
 		op "proactive_sync (accepted)"
 		OWED=1
@@ -241,22 +435,52 @@ check_data() {
 	tt_verify /dev/md0 "stack=$STACK seed=$SEED op=$OPN" || SEQ_BAD=1
 }
 
+# plant_parity: TT_PLANT=parity, a byte of member 0 flipped in the first
+# row that holds acknowledged data (data, P or Q: any breaks the row).
+plant_parity() {
+	local first cnt doff row
+	read -r first cnt < <(tt_runs) || return 0
+	row=$((first * 4 / (DDISKS * 64)))
+	doff=$(mdadm --examine "${IN[0]}" | awk '/Data Offset/ { print $4 }')
+	op "PLANT: flip a byte of ${IN[0]} in row $row"
+	flip_byte "${IN[0]}" $((doff * 512 + row * 65536 + 100))
+	# md reads members with bios, past the page cache dd wrote into
+	sync
+}
+
+# end_check: md's check over the whole array must find every row it reads
+# consistent (mismatch_cnt 0); RAID-6's Q is unknown to r5parity.  With
+# md-llbitmap2 the check skips unwritten chunks only.
+end_check() {
+	local mm
+	[ "${TT_PLANT:-}" = parity ] && plant_parity
+	op "sync_action check (end)"
+	echo check >/sys/block/md0/md/sync_action || { bad "check refused"; return; }
+	md_wait_action md0 check 30 >/dev/null 2>&1
+	md_wait_idle md0 600
+	mm=$(md_mismatches md0)
+	op "  mismatch_cnt $mm"
+	[ "$mm" = 0 ] || bad "md check found mismatch_cnt $mm after settling ($(sbits))"
+}
+
 # finish: full strength, settled, then the end-of-sequence checks.
 finish() {
 	local i devs rows row_kb=$((3 * 64)) k first cnt unw
 	OPN=end
+	unslow
 	[ "$(md_sysfs md0 sync_action)" = frozen ] && { op "sync_action idle (end)"; echo idle >/sys/block/md0/md/sync_action; }
 	[ "$DEGRADED" = 1 ] && do_add
-	settle_sync 300 || bad "never settled: $(bits_line md0)"
+	settle_sync 300 || bad "never settled: $(sbits)"
 	check_data
-	op "settled: $(bits_line md0)"
-	if [ "$STACK" != raid10 ] && [ "$OWED" = 1 ]; then
+	op "settled: $(sbits)"
+	if [ "$LLB" = 1 ] && [ "$OWED" = 1 ]; then
 		unw=$(bits md0 unwritten)
-		[ "$unw" = 0 ] || bad "accepted proactive_sync never finished: $unw chunks still unwritten ($(bits_line md0))"
+		[ "$unw" = 0 ] || bad "accepted proactive_sync never finished: $unw chunks still unwritten ($(sbits))"
 	fi
+	[ "$PARITY" = check ] && end_check
 	must mdadm --stop /dev/md0
-	drop_caches "${LOOPS[@]}"
-	if [ "$STACK" != raid10 ]; then
+	drop_caches "${DMS[@]}" "${LOOPS[@]}"
+	if [ "$PARITY" = r5 ]; then
 		if [ "$OWED" = 1 ]; then
 			# shellcheck disable=SC2046
 			out=$(r5parity --max-report 2 $(member_list) 2>&1 | tail -n 3 | tr '\n' ' ') ||
@@ -298,24 +522,41 @@ run_seq() {
 	SEQ_BAD=0 OWED=0 DEGRADED=0 OPN=0
 	RANDOM=$SEED
 	stop_all
-	case $STACK in
-	raid456x|raid456) use_personality "$STACK" ;;
-	esac
-	for r in "${LOOPS[@]}"; do
+	stack_setup "$STACK"
+	[ -z "$PERS" ] || use_personality "$PERS"
+	for r in $(seq 0 "$N"); do
+		dm_linear "$r"
+	done
+	for r in "${DMS[@]}"; do
 		mdadm --zero-superblock --force "$r" >/dev/null 2>&1
 		dd if=/dev/urandom of="$r" bs=1M count=$MB oflag=direct status=none ||
 			fail "fill $r"
 	done
 	IN=()
 	for r in $(seq 0 $((N - 1))); do
-		IN[$r]=${LOOPS[$r]}
+		IN[$r]=${DMS[$r]}
 	done
-	SPARE=${LOOPS[N]}
-	op "create $STACK ($(level_opts "$STACK")) on ${LOOPS[*]:0:N}"
+	SPARE=${DMS[N]}
+	SLOW_UNTIL=0
+	op "create $STACK ($LEVEL --bitmap=$BM) on ${DMS[*]:0:N}"
 	start_array
 	ABLOCKS=$(($(dev_sectors /dev/md0) / 8))
 	tt_init $((ABLOCKS * 4))
 	for OPN in $(seq 1 "$OPS"); do
+		[ "$SLOW_UNTIL" != 0 ] && [ "$OPN" -ge "$SLOW_UNTIL" ] && unslow
+		# the ops drawn from SEED and OPN (not RANDOM), before the drawn op
+		x=0
+		case $(((SEED * 31 + OPN * 17) % 24)) in
+		0|12) do_replace && x=1 ;;
+		5) do_ioerr && x=1 ;;
+		9) do_slow && x=1 ;;
+		17) do_powercut && x=1 ;;
+		esac
+		if [ "$x" = 1 ]; then
+			[ "$SEQ_BAD" = 0 ] || break
+			check_data
+			[ "$SEQ_BAD" = 0 ] || break
+		fi
 		r=$((RANDOM % 100))
 		if [ $r -lt 36 ]; then do_write
 		elif [ $r -lt 48 ]; then do_discard
