@@ -60,6 +60,36 @@ static int r5x_pq_ptrs(struct r5x_stripe *sh, struct page *p, struct page *q,
 	return nblk + 2;
 }
 
+/*
+ * Read-modify-write of P and Q: fold the data pages in @changed into P and
+ * Q.  Called once with the old data (taking it out) and once with the new
+ * (putting it in); the library walks only the syndrome indices from the
+ * first to the last changed block, unchanged ones in between read as zero
+ * blocks.  Needs raid6_can_xor_syndrome().
+ */
+void r5x_pq_rmw(struct r5x_stripe *sh, u64 changed)
+{
+	struct r5x_conf *conf = sh->conf;
+	int slot[R5X_MAX_DISKS];
+	int i, disks, start = INT_MAX, stop = -1;
+
+	disks = r5x_pq_ptrs(sh, sh->dev[sh->pd_idx].page,
+			    sh->dev[sh->qd_idx].page, slot);
+	for (i = 0; i < conf->raid_disks; i++) {
+		if (i == sh->pd_idx || i == sh->qd_idx)
+			continue;
+		if (!(changed & BIT_ULL(i))) {
+			conf->pq_ptrs[slot[i]] = page_address(ZERO_PAGE(0));
+			continue;
+		}
+		start = min(start, slot[i]);
+		stop = max(stop, slot[i]);
+	}
+	if (stop >= 0)
+		raid6_xor_syndrome(disks, start, stop, PAGE_SIZE,
+				   conf->pq_ptrs);
+}
+
 /* P and Q of the stripe's data pages into @p and @q. */
 void r5x_pq_gen(struct r5x_stripe *sh, struct page *p, struct page *q)
 {

@@ -12,8 +12,8 @@
  *      sync, and by blocks to rewrite after a read error;
  *   3. read the needed pages that a member can supply; if any read was
  *      issued, stop until it completes;
- *   4. rebuild the (single) needed page no member can supply from the
- *      others, then serve reads from the cache;
+ *   4. rebuild the needed page(s) no member can supply (one; RAID-6 up
+ *      to two) from the others, then serve reads from the cache;
  *   5. run the write (bitmap permitting) or the sync step and write the
  *      results.
  *
@@ -21,6 +21,8 @@
  * In_sync or recovered past B, has no read error or bad block at B, and
  * is not the member being rebuilt by a lazy (initial parity) recovery.
  */
+#include <linux/raid/pq.h>
+
 #include "r5x.h"
 #include "md-bitmap.h"
 
@@ -328,8 +330,8 @@ static int r5x_plan_write(struct r5x_stripe *sh, struct r5x_scan *s,
 	*need = rcw;
 	if (!r5x_parity_built(sh, s))
 		return R5X_RCW_FORCED;
-	/* RAID-6 has no read-modify-write yet: P and Q from all the data */
-	if (sh->qd_idx >= 0)
+	/* RAID-6 read-modify-write needs the library's xor_syndrome */
+	if (sh->qd_idx >= 0 && !raid6_can_xor_syndrome())
 		return R5X_RCW;
 	if (rmw_cost < rcw_cost) {
 		*need = rmw;
@@ -398,7 +400,10 @@ static void r5x_run_write(struct r5x_stripe *sh, struct r5x_scan *s, int mode)
 			changed |= BIT_ULL(i);
 	}
 
-	if (mode == R5X_RMW) {
+	if (mode == R5X_RMW && sh->qd_idx >= 0) {
+		/* P and Q lose the old data of the blocks about to change */
+		r5x_pq_rmw(sh, changed);
+	} else if (mode == R5X_RMW) {
 		/* parity ^= old data of the blocks about to change */
 		for (i = 0; i < conf->raid_disks; i++)
 			if (changed & BIT_ULL(i))
@@ -419,7 +424,11 @@ static void r5x_run_write(struct r5x_stripe *sh, struct r5x_scan *s, int mode)
 		set_bit(R5X_D_UPTODATE, &sh->dev[i].flags);
 	}
 
-	if (mode == R5X_RMW) {
+	if (mode == R5X_RMW && sh->qd_idx >= 0) {
+		/* ... and gain the new */
+		r5x_pq_rmw(sh, changed);
+		set_bit(R5X_D_UPTODATE, &sh->dev[sh->qd_idx].flags);
+	} else if (mode == R5X_RMW) {
 		/* parity ^= new data */
 		r5x_xor_into(conf, pdev->page, pages, n);
 	} else if (sh->qd_idx >= 0) {
@@ -595,11 +604,12 @@ static void r5x_update_badblocks(struct r5x_stripe *sh)
  * Complete the bios of the write round that has reached the members.
  * Called after r5x_update_badblocks(), so a member whose write failed
  * this round now has the block recorded as bad (or is Faulty) and is not
- * in s.avail.  A share whose block is lost together with another block
- * of the stripe can be neither read nor rebuilt: it fails.  A share
- * stored on a member that can supply it succeeds, even if parity could
- * not be written (its block is recorded bad, as raid5 does).  With two
- * members gone the array has failed and every write fails, as before.
+ * in s.avail.  A share whose block is lost together with more blocks of
+ * the stripe than parity covers can be neither read nor rebuilt: it
+ * fails.  A share stored on a member that can supply it succeeds, even if
+ * parity could not be written (its block is recorded bad, as raid5 does).
+ * With more members gone than parity covers (two; RAID-6 three) the
+ * array has failed and every write fails, as before.
  */
 static void r5x_end_written(struct r5x_stripe *sh)
 {

@@ -283,6 +283,7 @@ void r5x_release_held(struct r5x_conf *conf, bool force);
 
 /* r5x-pq.c */
 void r5x_pq_gen(struct r5x_stripe *sh, struct page *p, struct page *q);
+void r5x_pq_rmw(struct r5x_stripe *sh, u64 changed);
 void r5x_pq_rebuild(struct r5x_stripe *sh, u64 lost);
 u64 r5x_pq_check(struct r5x_stripe *sh, u64 lost, bool fix);
 
