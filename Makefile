@@ -22,7 +22,7 @@ J ?= 1
 TORTURE_S ?=
 SEED ?=
 
-.PHONY: all modules headers clean install setup check check-all torture demo lint bench package-test
+.PHONY: all modules headers clean install setup check check-long check-all torture demo lint bench package-test
 
 all: modules
 
@@ -45,6 +45,10 @@ setup:
 
 check:
 	scripts/check --kernel $(KERNEL) --jobs $(J) $(T)
+
+# The full suite plus the scenarios headed "long=1" (about an hour more).
+check-long:
+	RIG_LONG=1 scripts/check --kernel $(KERNEL) --jobs $(J) $(T)
 
 torture:
 	TORTURE_S="$(TORTURE_S)" SEED="$(SEED)" scripts/torture --kernel $(KERNEL) $(T)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=both mem=1536 timeout=1200
+# rig: personality=both mem=1536 timeout=1200 long=1
 # RAID-6 arrays move between the in-tree raid456 and raid456x with
 # identical data and valid P and Q, in both directions: the three DDF
 # rotations (Q weighs data by member index) and the *-6 layouts a RAID-5

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=both mem=1536 timeout=1500
+# rig: personality=both mem=1536 timeout=1500 long=1
 # RAID-6 with one and with two members missing, every pair of roles:
 # data+data, data+P, data+Q, P+Q (parity-last keeps P and Q on the last two
 # members, so each pair is exactly that), and pairs of a rotating, an

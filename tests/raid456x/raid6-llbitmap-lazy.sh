@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: personality=both mem=1536 timeout=900
+# rig: personality=both mem=1536 timeout=900 long=1
 # RAID-6 under raid456x with md-llbitmap2 on members full of random data,
 # so P and Q that were never built are wrong, not zero:
 #  - writes into never-synced chunks with sync frozen compute P and Q by

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig: mem=1536 timeout=1800
+# rig: mem=1536 timeout=1800 long=1
 # tools/r5parity against the kernel's own RAID-6 (in-tree raid456 and its
 # raid6 library, the oracle the tool's own GF(2^8) code must agree with): for
 # every layout mdadm accepts for level 6, 4..8 members and several chunk
