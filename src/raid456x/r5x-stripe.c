@@ -182,9 +182,10 @@ static void r5x_sync_lost(struct r5x_stripe *sh)
 	struct mddev *mddev = conf->mddev;
 	int i;
 
-	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on more than %d members\n",
+	/* RAID-5 keeps the message it always had: admins grep for it */
+	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on %s members\n",
 			    mdname(mddev), (unsigned long long)sh->sector,
-			    conf->max_degraded);
+			    conf->max_degraded == 1 ? "two" : "three or more");
 	if (!test_bit(MD_RECOVERY_RECOVER, &mddev->recovery))
 		return;
 	/* md does not remove members while a recovery runs */
