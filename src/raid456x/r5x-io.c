@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * raid456x: member IO of stripe pages, XOR through async_tx, and moving
- * data between array bios and stripe pages.
+ * raid456x: member IO of stripe pages and XOR through async_tx.
  */
 #include <linux/async_tx.h>
 #include <linux/highmem.h>
@@ -229,44 +228,4 @@ void r5x_xor_set(struct r5x_conf *conf, struct page *dest,
 			  conf->scribble);
 	tx = async_xor(dest, srcs, 0, cnt, PAGE_SIZE, &submit);
 	async_tx_quiesce(&tx);
-}
-
-/* Copy one bio's share of a block into (@to_page) or out of the page. */
-void r5x_copy_ref(struct r5x_ref *ref, struct page *page, bool to_page)
-{
-	struct bio *bio = ref->bio;
-	struct bvec_iter iter = bio->bi_iter;
-	unsigned int len = ref->len;
-	char *buf = page_address(page) + ref->pg_off;
-
-	bio_advance_iter(bio, &iter, ref->bio_off);
-	while (len) {
-		struct bio_vec bv = bio_iter_iovec(bio, iter);
-
-		bv.bv_len = min(bv.bv_len, len);
-		if (to_page)
-			memcpy_from_bvec(buf, &bv);
-		else
-			memcpy_to_bvec(&bv, buf);
-		buf += bv.bv_len;
-		len -= bv.bv_len;
-		bio_advance_iter_single(bio, &iter, bv.bv_len);
-	}
-}
-
-/*
- * Finish one bio's share.  The bio itself completes when its last share
- * (and make_request's own reference) has ended; writes also drop the
- * md_write_inc() taken when the share was attached.
- */
-void r5x_end_ref(struct r5x_conf *conf, struct r5x_ref *ref, bool error)
-{
-	struct bio *bio = ref->bio;
-
-	if (error)
-		bio->bi_status = BLK_STS_IOERR;
-	if (op_is_write(bio->bi_opf))
-		md_write_end(conf->mddev);
-	bio_endio(bio);
-	mempool_free(ref, &conf->ref_pool);
 }

@@ -8,46 +8,6 @@
 #include "md-bitmap.h"
 
 /*
- * Queue @bio's share of the data block at array sector @lsector (block
- * aligned), which lives on member @dd of @sh.  The share holds a
- * bio_inc_remaining() reference and, for writes, an md_write_inc() one.
- */
-static void r5x_attach(struct r5x_conf *conf, struct r5x_stripe *sh,
-		       struct bio *bio, sector_t lsector, int dd)
-{
-	sector_t start = bio->bi_iter.bi_sector;
-	sector_t first = max(start, lsector);
-	sector_t last = min(bio_end_sector(bio), lsector + R5X_BLK_SECTORS);
-	bool write = op_is_write(bio->bi_opf);
-	struct r5x_ref *ref, **tail;
-
-	ref = mempool_alloc(&conf->ref_pool, GFP_NOIO);
-	ref->next = NULL;
-	ref->bio = bio;
-	ref->bio_off = (first - start) << SECTOR_SHIFT;
-	ref->pg_off = (first - lsector) << SECTOR_SHIFT;
-	ref->len = (last - first) << SECTOR_SHIFT;
-
-	bio_inc_remaining(bio);
-	if (write)
-		md_write_inc(conf->mddev, bio);
-
-	spin_lock_irq(&sh->lock);
-	/* append: overlapping writes reach the page in arrival order */
-	tail = write ? &sh->dev[dd].towrite : &sh->dev[dd].toread;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = ref;
-	if (write) {
-		/* the bitmap bits were set before this read of bm_seq_next */
-		spin_lock(&conf->lock);
-		sh->bm_seq = conf->bm_seq_next;
-		spin_unlock(&conf->lock);
-	}
-	spin_unlock_irq(&sh->lock);
-}
-
-/*
  * Writes queued under a submitter's plug keep their stripes until the plug
  * is flushed, so consecutive bios can fill whole stripes before the md
  * thread decides how to write them.  Sleeping flushes the plug, so a
@@ -117,7 +77,7 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 		 */
 		if (flags & R5X_GET_READERR)
 			set_bit(R5X_D_READ_ERR, &sh->dev[dd].flags);
-		r5x_attach(conf, sh, bio, lsector, dd);
+		r5x_attach_ref(conf, sh, bio, lsector, dd);
 	}
 	if (!sh)
 		return;

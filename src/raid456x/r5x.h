@@ -294,6 +294,10 @@ void r5x_xor_into(struct r5x_conf *conf, struct page *dest,
 		  struct page **srcs, int cnt);
 void r5x_xor_set(struct r5x_conf *conf, struct page *dest,
 		 struct page **srcs, int cnt);
+
+/* r5x-share.c */
+void r5x_attach_ref(struct r5x_conf *conf, struct r5x_stripe *sh,
+		    struct bio *bio, sector_t lsector, int dd);
 void r5x_copy_ref(struct r5x_ref *ref, struct page *page, bool to_page);
 void r5x_end_ref(struct r5x_conf *conf, struct r5x_ref *ref, bool error);
 
