@@ -200,6 +200,22 @@ sector_t r5x_map_sector(const struct r5x_conf *conf, sector_t lsector,
 	return row * conf->chunk_sectors + in_chunk;
 }
 
+/* Array sectors in one row: one chunk on every data member. */
+u64 r5x_row_sectors(const struct r5x_conf *conf)
+{
+	return (u64)conf->chunk_sectors * conf->data_disks;
+}
+
+/*
+ * The inverse of r5x_map_sector(): the array sector at offset @off of the
+ * @d-th data chunk of row @row.
+ */
+sector_t r5x_array_sector(const struct r5x_conf *conf, u64 row, int d,
+			  unsigned int off)
+{
+	return (row * conf->data_disks + d) * conf->chunk_sectors + off;
+}
+
 int r5x_parity_disk(const struct r5x_conf *conf, sector_t msector)
 {
 	return r5x_row_parity(conf, div_u64(msector, conf->chunk_sectors));
@@ -227,7 +243,7 @@ void r5x_bitmap_sector(struct mddev *mddev, sector_t *offset,
 		       unsigned long *sectors)
 {
 	struct r5x_conf *conf = mddev->private;
-	u64 row_sectors = (u64)conf->chunk_sectors * conf->data_disks;
+	u64 row_sectors = r5x_row_sectors(conf);
 	u64 first = div64_u64(*offset, row_sectors);
 	u64 last = div64_u64(*offset + *sectors + row_sectors - 1, row_sectors);
 

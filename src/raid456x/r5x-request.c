@@ -63,8 +63,7 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 	int d, dd;
 
 	for (d = 0; d < conf->data_disks; d++) {
-		sector_t lsector = (row * conf->data_disks + d) *
-				   conf->chunk_sectors + off;
+		sector_t lsector = r5x_array_sector(conf, row, d, off);
 
 		if (lsector + R5X_BLK_SECTORS <= start || lsector >= end)
 			continue;
@@ -102,7 +101,7 @@ static void r5x_queue_bio(struct r5x_conf *conf, struct bio *bio,
 	sector_t start = bio->bi_iter.bi_sector;
 	sector_t end = bio_end_sector(bio);
 	u64 chunk = conf->chunk_sectors;
-	u64 row_len = chunk * conf->data_disks;
+	u64 row_len = r5x_row_sectors(conf);
 	u64 row, last_row;
 
 	if (end <= start)
@@ -255,7 +254,7 @@ static bool r5x_aligned_read(struct r5x_conf *conf, struct bio *bio)
 static void r5x_discard(struct mddev *mddev, struct bio *bi)
 {
 	struct r5x_conf *conf = mddev->private;
-	u64 row_sectors = (u64)conf->chunk_sectors * conf->data_disks;
+	u64 row_sectors = r5x_row_sectors(conf);
 	struct bvec_iter whole = bi->bi_iter;
 	struct bio *orig = bi;
 	sector_t first, last;

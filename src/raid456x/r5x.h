@@ -256,6 +256,9 @@ struct r5x_conf {
 /* r5x-geom.c */
 sector_t r5x_map_sector(const struct r5x_conf *conf, sector_t lsector,
 			int *dd_idx, int *pd_idx);
+u64 r5x_row_sectors(const struct r5x_conf *conf);
+sector_t r5x_array_sector(const struct r5x_conf *conf, u64 row, int d,
+			  unsigned int off);
 int r5x_parity_disk(const struct r5x_conf *conf, sector_t msector);
 int r5x_q_disk(const struct r5x_conf *conf, int pd);
 bool r5x_layout_ddf(const struct r5x_conf *conf);
