@@ -316,13 +316,15 @@ sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,
 int r5x_run(struct mddev *mddev);
 void r5x_free(struct mddev *mddev, void *priv);
 void r5x_status(struct seq_file *seq, struct mddev *mddev);
+int r5x_resize(struct mddev *mddev, sector_t sectors);
+void r5x_quiesce(struct mddev *mddev, int quiesce);
+
+/* r5x-members.c */
+int r5x_calc_degraded(struct r5x_conf *conf);
 void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev);
 int r5x_hot_add_disk(struct mddev *mddev, struct md_rdev *rdev);
 int r5x_hot_remove_disk(struct mddev *mddev, struct md_rdev *rdev);
 int r5x_spare_active(struct mddev *mddev);
-int r5x_resize(struct mddev *mddev, sector_t sectors);
-void r5x_quiesce(struct mddev *mddev, int quiesce);
-int r5x_calc_degraded(struct r5x_conf *conf);
 
 /* r5x-daemon.c */
 void r5x_daemon(struct md_thread *thread);
