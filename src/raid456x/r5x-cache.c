@@ -5,10 +5,11 @@
  * contents) on an LRU list until a lookup for another sector reuses them.
  * See r5x.h for the reference and list rules.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/shrinker.h>
 #include <linux/slab.h>
-
-#include "r5x.h"
 
 static struct hlist_head *r5x_hash_head(struct r5x_conf *conf, sector_t sector)
 {

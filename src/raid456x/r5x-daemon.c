@@ -3,9 +3,11 @@
  * raid456x: the md thread.  It alone runs the stripe state machine, and it
  * is the one place that unplugs the bitmap for queued writes.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/blkdev.h>
 
-#include "r5x.h"
 #include "md-bitmap.h"
 
 /*

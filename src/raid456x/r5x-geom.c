@@ -9,9 +9,10 @@
  * r * chunk_sectors on every member and its parity member rotates with r
  * according to the layout.
  */
-#include <linux/math64.h>
-
+/* first: it sets pr_fmt */
 #include "r5x.h"
+
+#include <linux/math64.h>
 
 bool r5x_layout_valid(int level, int layout)
 {

@@ -2,12 +2,13 @@
 /*
  * raid456x: member IO of stripe pages and XOR through async_tx.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/async_tx.h>
 #include <linux/highmem.h>
 #include <linux/math64.h>
 #include <linux/timekeeping.h>
-
-#include "r5x.h"
 
 static void r5x_io_done(struct r5x_stripe *sh)
 {
@@ -48,7 +49,7 @@ void r5x_count_read_error(struct mddev *mddev, struct md_rdev *rdev)
 	n = atomic_inc_return(&rdev->read_errors);
 	if (n <= max || test_bit(Faulty, &rdev->flags))
 		return;
-	pr_warn("md/raid456x:%s: %pg: %d read errors exceeded max_read_errors (%d), failing the member\n",
+	pr_warn("%s: %pg: %d read errors exceeded max_read_errors (%d), failing the member\n",
 		mdname(mddev), rdev->bdev, n, max);
 	md_error(mddev, rdev);
 }
@@ -86,7 +87,7 @@ static void r5x_end_member_io(struct bio *bio)
 		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
 			/* the rewrite (or any write) repaired a read error */
 			atomic_add(R5X_BLK_SECTORS, &rdev->corrected_errors);
-			pr_info_ratelimited("md/raid456x:%s: read error corrected (%lu sectors at %llu on %pg)\n",
+			pr_info_ratelimited("%s: read error corrected (%lu sectors at %llu on %pg)\n",
 					    mdname(conf->mddev), R5X_BLK_SECTORS,
 					    (unsigned long long)sh->sector,
 					    rdev->bdev);

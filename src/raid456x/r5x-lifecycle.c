@@ -3,11 +3,13 @@
  * raid456x: array lifecycle: run and free, status, size changes and
  * quiesce.  Member failure, spares and hot add/remove: r5x-members.c.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/async_tx.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "r5x.h"
 #include "md-bitmap.h"
 
 static int r5x_check_geometry(struct mddev *mddev)
@@ -15,7 +17,7 @@ static int r5x_check_geometry(struct mddev *mddev)
 	const char *name = mdname(mddev);
 
 	if (mddev_is_dm(mddev)) {
-		pr_err("md/raid456x:%s: dm-raid arrays are not supported; they need the in-tree raid456\n",
+		pr_err("%s: dm-raid arrays are not supported; they need the in-tree raid456\n",
 		       name);
 		return -EINVAL;
 	}
@@ -24,39 +26,39 @@ static int r5x_check_geometry(struct mddev *mddev)
 	    mddev->new_layout != mddev->layout ||
 	    mddev->new_chunk_sectors != mddev->chunk_sectors ||
 	    mddev->delta_disks) {
-		pr_err("md/raid456x:%s: reshape is not supported; finish or revert it with the in-tree raid456\n",
+		pr_err("%s: reshape is not supported; finish or revert it with the in-tree raid456\n",
 		       name);
 		return -EINVAL;
 	}
 	if (test_bit(MD_HAS_JOURNAL, &mddev->flags)) {
-		pr_err("md/raid456x:%s: write journal is not supported\n",
+		pr_err("%s: write journal is not supported\n",
 		       name);
 		return -EINVAL;
 	}
 	if (test_bit(MD_HAS_PPL, &mddev->flags)) {
-		pr_err("md/raid456x:%s: partial parity log (PPL) is not supported\n",
+		pr_err("%s: partial parity log (PPL) is not supported\n",
 		       name);
 		return -EINVAL;
 	}
 	if (mddev->level != 4 && mddev->level != 5 && mddev->level != 6) {
-		pr_err("md/raid456x:%s: raid level %d is not supported\n",
+		pr_err("%s: raid level %d is not supported\n",
 		       name, mddev->level);
 		return -EINVAL;
 	}
 	if (!r5x_layout_valid(mddev->level, mddev->layout)) {
-		pr_err("md/raid456x:%s: layout %d is not supported\n",
+		pr_err("%s: layout %d is not supported\n",
 		       name, mddev->layout);
 		return -EINVAL;
 	}
 	if (!mddev->chunk_sectors || !is_power_of_2(mddev->chunk_sectors) ||
 	    mddev->chunk_sectors < R5X_BLK_SECTORS) {
-		pr_err("md/raid456x:%s: chunk size %d KiB is not supported\n",
+		pr_err("%s: chunk size %d KiB is not supported\n",
 		       name, mddev->chunk_sectors >> 1);
 		return -EINVAL;
 	}
 	if (mddev->raid_disks < (mddev->level == 6 ? 4 : 2) ||
 	    mddev->raid_disks > R5X_MAX_DISKS) {
-		pr_err("md/raid456x:%s: %d members are not supported for raid%d (%d..%d)\n",
+		pr_err("%s: %d members are not supported for raid%d (%d..%d)\n",
 		       name, mddev->raid_disks, mddev->level,
 		       mddev->level == 6 ? 4 : 2, R5X_MAX_DISKS);
 		return -EINVAL;
@@ -130,7 +132,7 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 
 	rdev_for_each(rdev, mddev) {
 		if (test_bit(Journal, &rdev->flags)) {
-			pr_err("md/raid456x:%s: write journal is not supported\n",
+			pr_err("%s: write journal is not supported\n",
 			       mdname(mddev));
 			ret = -EINVAL;
 			goto fail;
@@ -162,7 +164,7 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 	return conf;
 
 dup:
-	pr_err("md/raid456x:%s: two devices claim slot %d\n",
+	pr_err("%s: two devices claim slot %d\n",
 	       mdname(mddev), rdev->raid_disk);
 	ret = -EINVAL;
 fail:
@@ -206,7 +208,7 @@ int r5x_run(struct mddev *mddev)
 	if (ret)
 		return ret;
 	if (mddev->private) {
-		pr_err("md/raid456x:%s: takeover is not supported\n",
+		pr_err("%s: takeover is not supported\n",
 		       mdname(mddev));
 		return -EINVAL;
 	}
@@ -218,23 +220,23 @@ int r5x_run(struct mddev *mddev)
 
 	mddev->degraded = r5x_calc_degraded(conf);
 	if (mddev->degraded > conf->max_degraded) {
-		pr_crit("md/raid456x:%s: not enough operational devices (%d/%d failed)\n",
+		pr_crit("%s: not enough operational devices (%d/%d failed)\n",
 			mdname(mddev), mddev->degraded, conf->raid_disks);
 		ret = -EIO;
 		goto fail;
 	}
 	if (mddev->degraded && mddev->resync_offset != MaxSector) {
 		if (!mddev->ok_start_degraded) {
-			pr_crit("md/raid456x:%s: cannot start dirty degraded array\n",
+			pr_crit("%s: cannot start dirty degraded array\n",
 				mdname(mddev));
 			ret = -EIO;
 			goto fail;
 		}
-		pr_crit("md/raid456x:%s: starting dirty degraded array - data corruption possible\n",
+		pr_crit("%s: starting dirty degraded array - data corruption possible\n",
 			mdname(mddev));
 	}
 	if (mddev->resync_offset != MaxSector)
-		pr_notice("md/raid456x:%s: not clean -- starting background reconstruction\n",
+		pr_notice("%s: not clean -- starting background reconstruction\n",
 			  mdname(mddev));
 
 	/* members hold whole chunks only */
@@ -256,11 +258,11 @@ int r5x_run(struct mddev *mddev)
 		mddev->to_remove = NULL;
 	else if (mddev->kobj.sd &&
 		 sysfs_create_group(&mddev->kobj, &r5x_attr_group))
-		pr_warn("md/raid456x:%s: cannot create sysfs attributes\n",
+		pr_warn("%s: cannot create sysfs attributes\n",
 			mdname(mddev));
 
 	md_set_array_sectors(mddev, r5x_array_size(mddev, 0, 0));
-	pr_info("md/raid456x:%s: raid level %d active with %d out of %d devices, algorithm %d\n",
+	pr_info("%s: raid level %d active with %d out of %d devices, algorithm %d\n",
 		mdname(mddev), mddev->level,
 		mddev->raid_disks - mddev->degraded, mddev->raid_disks,
 		mddev->layout);

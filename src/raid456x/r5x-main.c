@@ -4,11 +4,12 @@
  * md's level ids 4, 5 and 6 (md copies the id into the superblock level), so
  * the module cannot load while the in-tree raid456 holds them.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/module.h>
 #include <linux/cpuhotplug.h>
 #include <linux/seq_file.h>
-
-#include "r5x.h"
 
 /*
  * The in-tree raid456 owns CPUHP_MD_RAID5_PREPARE; a dynamic state keeps
@@ -75,10 +76,10 @@ static int r5x_register(struct md_personality *pers)
 	int ret = register_md_submodule(&pers->head);
 
 	if (ret == -EBUSY)
-		pr_err("md/raid456x: RAID level %d is already provided by another personality (is the in-tree raid456 loaded?); unload it first, or keep it out with 'install raid456 /bin/false' in modprobe.d\n",
+		pr_err(" RAID level %d is already provided by another personality (is the in-tree raid456 loaded?); unload it first, or keep it out with 'install raid456 /bin/false' in modprobe.d\n",
 		       pers->head.id);
 	else if (ret)
-		pr_err("md/raid456x: registering level %d failed: %d\n",
+		pr_err(" registering level %d failed: %d\n",
 		       pers->head.id, ret);
 	return ret;
 }

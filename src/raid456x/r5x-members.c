@@ -4,6 +4,7 @@
  * (md's error_handler), hot add and remove of members and replacements,
  * and spares becoming active.
  */
+/* first: it sets pr_fmt */
 #include "r5x.h"
 
 /* Members that cannot serve the whole array: missing, failed, rebuilding. */
@@ -35,7 +36,7 @@ void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
 	struct r5x_conf *conf = mddev->private;
 	unsigned long flags;
 
-	pr_crit("md/raid456x:%s: disk failure on %pg, disabling device\n",
+	pr_crit("%s: disk failure on %pg, disabling device\n",
 		mdname(mddev), rdev->bdev);
 
 	spin_lock_irqsave(&conf->lock, flags);
@@ -46,10 +47,10 @@ void r5x_error_handler(struct mddev *mddev, struct md_rdev *rdev)
 
 	if (mddev->degraded > conf->max_degraded) {
 		set_bit(MD_BROKEN, &mddev->flags);
-		pr_crit("md/raid456x:%s: cannot continue operation (%d/%d failed)\n",
+		pr_crit("%s: cannot continue operation (%d/%d failed)\n",
 			mdname(mddev), mddev->degraded, conf->raid_disks);
 	} else {
-		pr_crit("md/raid456x:%s: operation continuing on %d devices\n",
+		pr_crit("%s: operation continuing on %d devices\n",
 			mdname(mddev), conf->raid_disks - mddev->degraded);
 	}
 	set_bit(MD_RECOVERY_INTR, &mddev->recovery);

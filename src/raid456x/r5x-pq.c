@@ -14,10 +14,11 @@
  *    Q's own indices counting as zero blocks.
  * The library takes "disks" pointers: the blocks 0..k-1, then P, then Q.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/highmem.h>
 #include <linux/raid/pq.h>
-
-#include "r5x.h"
 
 /*
  * Fill conf->pq_ptrs for @sh with P at @p and Q at @q; store each data

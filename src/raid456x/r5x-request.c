@@ -4,6 +4,7 @@
  * straight to the member that holds them; everything else is cut into
  * member blocks and queued on stripes for the md thread.
  */
+/* first: it sets pr_fmt */
 #include "r5x.h"
 #include "md-bitmap.h"
 

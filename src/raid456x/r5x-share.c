@@ -7,9 +7,10 @@
  * Between the two, the md thread copies the share's data to or from the
  * stripe page.
  */
-#include <linux/highmem.h>
-
+/* first: it sets pr_fmt */
 #include "r5x.h"
+
+#include <linux/highmem.h>
 
 /*
  * Queue @bio's share of the data block at array sector @lsector (block

@@ -21,9 +21,11 @@
  * In_sync or recovered past B, has no read error or bad block at B, and
  * is not the member being rebuilt by a lazy (initial parity) recovery.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/raid/pq.h>
 
-#include "r5x.h"
 #include "md-bitmap.h"
 
 struct r5x_scan {
@@ -183,7 +185,7 @@ static void r5x_sync_lost(struct r5x_stripe *sh)
 	int i;
 
 	/* RAID-5 keeps the message it always had: admins grep for it */
-	pr_warn_ratelimited("md/raid456x:%s: sync: block at %llu is unreadable on %s members\n",
+	pr_warn_ratelimited("%s: sync: block at %llu is unreadable on %s members\n",
 			    mdname(mddev), (unsigned long long)sh->sector,
 			    conf->max_degraded == 1 ? "two" : "three or more");
 	if (!test_bit(MD_RECOVERY_RECOVER, &mddev->recovery))
@@ -245,7 +247,7 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 				if (!r5x_bad_recorded(rdev, sh->sector) &&
 				    rdev_set_badblocks(rdev, sh->sector,
 						       R5X_BLK_SECTORS, 0))
-					pr_warn_ratelimited("md/raid456x:%s: read error on %pg not correctable: %lu sectors at %llu recorded as a bad block\n",
+					pr_warn_ratelimited("%s: read error on %pg not correctable: %lu sectors at %llu recorded as a bad block\n",
 							    mdname(conf->mddev),
 							    rdev->bdev,
 							    R5X_BLK_SECTORS,
@@ -583,7 +585,7 @@ static void r5x_update_badblocks(struct r5x_stripe *sh)
 			if (!r5x_bad_recorded(rdev, sh->sector) &&
 			    rdev_set_badblocks(rdev, sh->sector,
 					       R5X_BLK_SECTORS, 0)) {
-				pr_warn_ratelimited("md/raid456x:%s: write error on %pg: %lu sectors at %llu recorded as a bad block\n",
+				pr_warn_ratelimited("%s: write error on %pg: %lu sectors at %llu recorded as a bad block\n",
 						    mdname(mddev), rdev->bdev,
 						    R5X_BLK_SECTORS,
 						    (unsigned long long)sh->sector);

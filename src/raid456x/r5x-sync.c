@@ -6,9 +6,11 @@
  * (onto a spare, or the lazy initial parity build) rebuilds the member
  * that cannot supply its block.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/delay.h>
 
-#include "r5x.h"
 #include "md-bitmap.h"
 
 sector_t r5x_sync_request(struct mddev *mddev, sector_t sector_nr,

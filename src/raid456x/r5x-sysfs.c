@@ -4,10 +4,11 @@
  * and store (md_attr_show/md_attr_store) and holds an mddev reference;
  * store also needs CAP_SYS_ADMIN.
  */
+/* first: it sets pr_fmt */
+#include "r5x.h"
+
 #include <linux/kstrtox.h>
 #include <linux/sysfs.h>
-
-#include "r5x.h"
 
 static ssize_t r5x_cache_size_show(struct mddev *mddev, char *page)
 {

@@ -29,6 +29,15 @@
 #ifndef R5X_H
 #define R5X_H
 
+/*
+ * Every message of the module starts "md/raid456x:"; one about an array
+ * goes on with "<array>: " (as raid5's "md/raid:md0: "), a module-wide one
+ * with " ".  printk.h keeps a pr_fmt defined before it, so r5x.h is the
+ * first include of every file (one that is not gets a "pr_fmt redefined"
+ * warning).
+ */
+#define pr_fmt(fmt)		"md/raid456x:" fmt
+
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/cpuhotplug.h>
