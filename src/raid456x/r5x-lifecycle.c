@@ -332,6 +332,26 @@ int r5x_resize(struct mddev *mddev, sector_t sectors)
 }
 
 /*
+ * md asks before every geometry change (more or fewer members, another
+ * layout or chunk size; through mdadm or sysfs) and undoes its own fields
+ * when we say no.  Without this hook md refuses with EINVAL and no word
+ * in the log; an admin gets the reason and the way out instead.  A
+ * request that changes nothing is not a reshape.
+ */
+int r5x_check_reshape(struct mddev *mddev)
+{
+	if (!mddev->delta_disks && mddev->new_layout == mddev->layout &&
+	    mddev->new_chunk_sectors == mddev->chunk_sectors)
+		return 0;
+	pr_warn("%s: reshape is not supported (raid disks %d -> %d, layout %d -> %d, chunk %u -> %u KiB); assemble the array under the in-tree raid456 to reshape it\n",
+		mdname(mddev), mddev->raid_disks,
+		mddev->raid_disks + mddev->delta_disks, mddev->layout,
+		mddev->new_layout, mddev->chunk_sectors / 2,
+		mddev->new_chunk_sectors / 2);
+	return -EOPNOTSUPP;
+}
+
+/*
  * quiesce(1): no new stripe work starts and every stripe and aligned read
  * has finished when this returns; quiesce(0) lets work start again.
  */

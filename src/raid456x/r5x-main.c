@@ -60,6 +60,7 @@ static sector_t r5x_bitmap_array_sectors(struct mddev *mddev, bool previous)
 	.spare_active	= r5x_spare_active,				\
 	.sync_request	= r5x_sync_request,				\
 	.resize		= r5x_resize,					\
+	.check_reshape	= r5x_check_reshape,				\
 	.size		= r5x_array_size,				\
 	.quiesce	= r5x_quiesce,					\
 	.bitmap_sector	= r5x_bitmap_sector,				\

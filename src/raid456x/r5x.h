@@ -326,6 +326,7 @@ int r5x_run(struct mddev *mddev);
 void r5x_free(struct mddev *mddev, void *priv);
 void r5x_status(struct seq_file *seq, struct mddev *mddev);
 int r5x_resize(struct mddev *mddev, sector_t sectors);
+int r5x_check_reshape(struct mddev *mddev);
 void r5x_quiesce(struct mddev *mddev, int quiesce);
 
 /* r5x-members.c */
