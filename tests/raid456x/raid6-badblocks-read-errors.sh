@@ -22,7 +22,7 @@
 
 r5x_load
 modprobe dm-flakey
-mkloops 6 16
+mkloops 6 8
 SPARE=${LOOPS[5]}
 unset 'LOOPS[5]'
 dm_members r6e

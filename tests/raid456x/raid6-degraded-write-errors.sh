@@ -27,7 +27,7 @@
 
 r5x_load
 modprobe dm-flakey
-mkloops 5 16
+mkloops 5 8
 dm_members r6w
 must mdadm --create /dev/md0 --run --quiet --level=6 --raid-devices=5 \
 	--chunk=64 --layout=parity-last --bitmap=none --assume-clean "${DMS[@]}"

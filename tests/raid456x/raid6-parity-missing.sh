@@ -20,7 +20,7 @@
 . /tests/raid456x/lib-r5x.sh
 
 r5x_load
-mkloops 8 10
+mkloops 8 4
 N=8
 ROW_KB=384
 NROWS=20
@@ -73,7 +73,7 @@ raw_ok() {
 	must mdadm --assemble /dev/md0 "${LOOPS[@]}"
 }
 
-fill_garbage 10 "${LOOPS[@]}"
+fill_garbage 4 "${LOOPS[@]}"
 must mdadm --create /dev/md0 --run --quiet --level=6 --raid-devices=$N \
 	--chunk=64 --layout=parity-last --bitmap=none "${LOOPS[@]}"
 md_wait_idle md0
@@ -142,11 +142,14 @@ must mdadm --stop /dev/md0
 for slot in 2 6 7; do
 	log "resync with member $slot missing"
 	for d in "${LOOPS[@]}"; do mdadm --zero-superblock "$d" >/dev/null 2>&1; done
-	fill_garbage 10 "${LOOPS[@]}"
+	fill_garbage 4 "${LOOPS[@]}"
 	devs=("${LOOPS[@]}")
 	devs[slot]=missing
 	echo 2000 >/proc/sys/dev/raid/speed_limit_max
-	must mdadm --create /dev/md0 --run --quiet --level=6 --raid-devices=$N \
+	resyncs=$(dmesg | grep -c 'md: resync of RAID array md0')
+	# --force: a real resync of the degraded array, not mdadm's shortcut
+	# of making the last member a spare and recovering it
+	must mdadm --create /dev/md0 --run --quiet --force --level=6 --raid-devices=$N \
 		--chunk=64 --layout=parity-last --bitmap=none "${devs[@]}"
 	# what the array holds before the resync (rebuilt from P where a data
 	# member is missing): the resync must keep it
@@ -157,6 +160,8 @@ for slot in 2 6 7; do
 	grep -q resync /proc/mdstat || log "(the resync already ended)"
 	echo 200000 >/proc/sys/dev/raid/speed_limit_max
 	md_wait_idle md0
+	[ "$(dmesg | grep -c 'md: resync of RAID array md0')" -gt "$resyncs" ] ||
+		fail "no resync ran without member $slot"
 	same "resynced without member $slot"
 	md_check md0
 	must mdadm --stop /dev/md0
