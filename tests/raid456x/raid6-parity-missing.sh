@@ -13,7 +13,8 @@
 #    corrupt, and with Q missing and P corrupt: counted, repaired, the
 #    data unchanged, P and Q right after the re-add.
 #  - Resync of an array created with a member "missing" (data, P or Q) over
-#    members full of random bytes: the array reads the same before and after
+#    members full of random bytes (dirty and degraded: started as a dirty
+#    degraded assemble is, with md_mod's start_dirty_degraded): the array reads the same before and after
 #    the resync, and writes during it stick; after the member is added and
 #    recovered it still does, check is clean and P and Q are right raw.
 . /tests/lib.sh
@@ -148,7 +149,11 @@ for slot in 2 6 7; do
 	echo 2000 >/proc/sys/dev/raid/speed_limit_max
 	resyncs=$(dmesg | grep -c 'md: resync of RAID array md0')
 	# --force: a real resync of the degraded array, not mdadm's shortcut
-	# of making the last member a spare and recovering it
+	# of making the last member a spare and recovering it.  Such an array
+	# is dirty and degraded, which md (as raid456) starts only when told:
+	# the state a dirty degraded assemble with start_dirty_degraded is in.
+	echo 1 >/sys/module/md_mod/parameters/start_dirty_degraded ||
+		fail "set start_dirty_degraded"
 	must mdadm --create /dev/md0 --run --quiet --force --level=6 --raid-devices=$N \
 		--chunk=64 --layout=parity-last --bitmap=none "${devs[@]}"
 	# what the array holds before the resync (rebuilt from P where a data
@@ -157,6 +162,9 @@ for slot in 2 6 7; do
 		status=none || fail "read the array"
 	put $((3 * ROW_KB + 4)) 4
 	put $((15 * ROW_KB + 200)) 3
+	echo 0 >/sys/module/md_mod/parameters/start_dirty_degraded
+	dmesg_has 'md/raid456x:md0: starting dirty degraded array' ||
+		fail "no message about the dirty degraded start"
 	grep -q resync /proc/mdstat || log "(the resync already ended)"
 	echo 200000 >/proc/sys/dev/raid/speed_limit_max
 	md_wait_idle md0
