@@ -39,6 +39,7 @@ write_random /dev/md0 0 $((NROWS * ROW_KB)) all 64
 # the expected array content, updated by every acknowledged write
 cp /tmp/ref/all /tmp/expect
 problems=0
+ACKED=" "
 bad() {
 	echo "BAD: $*"
 	problems=$((problems + 1))
@@ -76,6 +77,7 @@ put() {
 		[ "$3" != eio ] || bad "$1: the write succeeded, but its data is neither stored nor rebuildable"
 		dd if="/tmp/ref/$1" of=/tmp/expect bs=4k seek=$((off / 4)) count=1 \
 			conv=notrunc status=none
+		ACKED+="$1 "
 	else
 		[ "$3" != ok ] || bad "$1: the write failed, but its data can be stored"
 	fi
@@ -250,6 +252,11 @@ for b in $(grep -Fx -f <(differing_blocks /tmp/expect) <(differing_blocks /tmp/e
 	bad "array $((b * 4)) KiB is neither its old nor its new data"
 done
 expect_eq2 $((29 * ROW_KB + 72)) 4 "F3 (recovered)"
+# E3, if it was acknowledged, must read back too
+case " $ACKED " in
+*" E3 "*) log "E3 succeeded"; expect_eq2 $((30 * ROW_KB + 72)) 4 "E3 (recovered)" ;;
+*) log "E3 failed (EIO)" ;;
+esac
 check_rows "recovered under a write error" $LOST 29:- 30:-
 log "bad blocks: member 0: $(bb 0 | tr '\n' ' ') member 1: $(bb 1 | tr '\n' ' ') member 2: $(bb 2 | tr '\n' ' ')"
 
