@@ -27,27 +27,6 @@ m1=/sys/block/md0/md/dev-$(dm_kname r5xb1)
 [ -f "$m1/bad_blocks" ] || fail "member 1 has no bad_blocks file"
 expect_eq "$(cat "$m1/bad_blocks")" "" "bad blocks of a new member"
 
-# ref_sum NAME OFFSET_KB LEN_KB: cksum of part of reference data NAME.
-ref_sum() {
-	dd if="/tmp/ref/$1" bs=1k skip="$2" count="$3" status=none | cksum | cut -d' ' -f1,2
-}
-
-# wait_for SECONDS WHAT CMD...: poll until CMD succeeds.
-wait_for() {
-	local n=$(($1 * 5)) what=$2
-	shift 2
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || fail "timed out waiting for $what"
-		sleep 0.2
-	done
-}
-
-# has_bad FILE SECTOR: FILE lists the 8-sector bad block at SECTOR.
-has_bad() {
-	grep -qx "$2 8" "$1"
-}
-
 # member_reads NAME: read requests completed by a dm device so far.
 member_reads() {
 	awk '{ print $1 }' "/sys/block/$(dm_kname "$1")/stat"

@@ -93,20 +93,65 @@ dm_load() {
 	must dmsetup resume "$1"
 }
 
-# dm_holes PREFIX I [START LEN]...: member I of dm_members maps its loop
-# device linearly again, except the given sector ranges (ascending),
-# where every read and write fails (dm "error").
-dm_holes() {
+# dm_faults PREFIX I [START LEN KIND]...: member I of dm_members maps its
+# loop device linearly again, except the given sector ranges (ascending):
+# KIND "error" fails every read and write there, "wfail" only writes,
+# "rfail" only reads (dm-flakey, which must be loaded).
+dm_faults() {
 	local name=$1$2 dev=${LOOPS[$2]} sz pos=0 t=
 	shift 2
 	sz=$(dev_sectors "$dev")
 	while [ $# -gt 0 ]; do
 		[ "$1" -gt "$pos" ] && t+="$pos $(($1 - pos)) linear $dev $pos"$'\n'
-		t+="$1 $2 error"$'\n'
+		case $3 in
+		error) t+="$1 $2 error"$'\n' ;;
+		wfail) t+="$1 $2 flakey $dev $1 0 3600 1 error_writes"$'\n' ;;
+		rfail) t+="$1 $2 flakey $dev $1 0 3600 1 error_reads"$'\n' ;;
+		*) fail "dm_faults: no fault kind $3" ;;
+		esac
 		pos=$(($1 + $2))
+		shift 3
+	done
+	[ "$pos" -lt "$sz" ] && t+="$pos $((sz - pos)) linear $dev $pos"
+	dm_load "$name" "$t"
+}
+
+# dm_holes PREFIX I [START LEN]...: dm_faults with every range "error".
+dm_holes() {
+	local pfx=$1 i=$2 a=()
+	shift 2
+	while [ $# -gt 0 ]; do
+		a+=("$1" "$2" error)
 		shift 2
 	done
-	dm_load "$name" "$t$pos $((sz - pos)) linear $dev $pos"
+	dm_faults "$pfx" "$i" "${a[@]}"
+}
+
+# ref_sum NAME OFFSET_KB LEN_KB: cksum of part of reference data NAME.
+ref_sum() {
+	dd if="/tmp/ref/$1" bs=1k skip="$2" count="$3" status=none | cksum | cut -d' ' -f1,2
+}
+
+# wait_for SECONDS WHAT CMD...: poll until CMD succeeds.
+wait_for() {
+	local n=$(($1 * 5)) what=$2
+	shift 2
+	while ! "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || fail "timed out waiting for $what"
+		sleep 0.2
+	done
+}
+
+# has_bad FILE SECTOR: FILE (a member's bad_blocks) lists the 8-sector
+# bad block at SECTOR.
+has_bad() {
+	grep -qx "$2 8" "$1"
+}
+
+# unreadable DEV OFFSET_KB LEN_KB: a direct read there fails.
+unreadable() {
+	! dd if="$1" of=/dev/null bs=1k skip="$2" count="$3" iflag=direct status=none 2>/dev/null
 }
 
 # dm_slow_metadata PREFIX I DOFF: writes below the data offset DOFF of
@@ -122,4 +167,22 @@ $3 $((sz - $3)) linear $dev $3"
 # md_data_offset MEMBER: its data offset in sectors (mdadm --examine).
 md_data_offset() {
 	mdadm --examine "$1" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p'
+}
+
+# read_blocks DEV LEN_KB: the first LEN_KB of DEV into /tmp/blocks.img in
+# one pass (a process per block is slow under TCG), unreadable 4 KiB
+# blocks as zeros.
+read_blocks() {
+	dd if="$1" of=/tmp/blocks.img bs=4k count=$(($2 / 4)) iflag=direct \
+		conv=noerror,sync status=none 2>/dev/null
+	return 0
+}
+
+# differing_blocks FILE [SKIP_KB]: the numbers (one a line, ascending) of
+# the 4 KiB blocks where /tmp/blocks.img differs from FILE (from SKIP_KB).
+differing_blocks() {
+	local n
+	n=$(command stat -c %s /tmp/blocks.img) || fail "no /tmp/blocks.img"
+	{ cmp -l /tmp/blocks.img <(dd if="$1" bs=1k skip="${2:-0}" count=$((n / 1024)) \
+		status=none) 2>/dev/null || true; } | awk '{ print int(($1 - 1) / 4096) }' | uniq
 }
