@@ -26,8 +26,10 @@ P=/tests/bench/params.env
 # Rebuild share on big members: member size (MiB), share written (%).
 : "${BENCH_BIG_MB:=4096}" "${BENCH_BIG_PCT:=10}"
 # Bitmap-bound workloads: sparse member size, fio runtime, classic's
-# small chunk (KiB), the daemon period every bitmap gets (s).
-: "${BENCH_BOUND_SIZE:=1T}" "${BENCH_BOUND_RUNTIME:=8}" "${BENCH_BOUND_SMALL_KB:=1024}"
+# small chunk (KiB: mdadm keeps 128 KiB for an internal bitmap on members
+# over 200 GiB, so 1 MiB chunks of a 1 TiB member do not fit, 2 MiB do),
+# the daemon period every bitmap gets (s).
+: "${BENCH_BOUND_SIZE:=1T}" "${BENCH_BOUND_RUNTIME:=8}" "${BENCH_BOUND_SMALL_KB:=2048}"
 : "${BENCH_BOUND_DAEMON:=1}" "${BENCH_BOUND_SEQ_MB:=512}"
 # Seconds a section may take before it stops repeating (0: no limit).
 : "${BENCH_TPUT_BUDGET:=0}" "${BENCH_LAZY_BUDGET:=0}" "${BENCH_PROACTIVE_BUDGET:=0}"
@@ -686,7 +688,11 @@ curve_point() {
 	mb=$(( size * pct / 100 / 1048576 ))
 	if [ "$mb" -gt 0 ]; then
 		t0=$(now)
-		bounded "$BENCH_SYNC_LIMIT" dd if=/dev/zero of="/dev/$MD" bs=1M count="$mb" \
+		# Big members: writes of 8 full stripes (several GiB to write;
+		# 1 MiB writes are partial stripes and take minutes under TCG).
+		local bs=1
+		[ "$csec" = big ] && bs=$((BENCH_CHUNK_KB * (BENCH_NDEV - 1) * 8 / 1024))
+		bounded "$BENCH_SYNC_LIMIT" dd if=/dev/zero of="/dev/$MD" bs="${bs}M" count="$((mb / bs))" \
 			oflag=direct status=none ||
 			{ na "$csec" "$cfg" "p$pct" "fill write failed"; stop_array; return 1; }
 		t1=$(now)
@@ -911,10 +917,11 @@ bound_config() {
 		--time_based --runtime=$((rt + 2)) --thinktime=3s --thinktime_iotime=1s
 	[ "$r" = 1 ] && [ "$bm" = lockless ] && info "bound_bits_$c" "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
 	# A sequential writer from the start of the array, crossing chunk
-	# boundaries, once what the random writers dirtied is clean again.
+	# boundaries, once what the random writers dirtied is clean again
+	# (BENCH_BOUND_SEQ_MB, or what it wrote in the runtime on a slow host).
 	sleep $((3 * d))
 	bound_job "$c" "$r" seq 1024 --rw=write --bs=1M --iodepth=16 --numjobs=1 \
-		--size="${BENCH_BOUND_SEQ_MB}M"
+		--size="${BENCH_BOUND_SEQ_MB}M" --runtime="$rt"
 	stop_array
 }
 
