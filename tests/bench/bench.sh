@@ -883,12 +883,18 @@ bound_job() {
 }
 
 bound_config() {
-	local c=$1 r=$2 bm f=ours rt=$BENCH_BOUND_RUNTIME d=$BENCH_BOUND_DAEMON
+	local c=$1 r=$2 bm f=ours rt=$BENCH_BOUND_RUNTIME d=$BENCH_BOUND_DAEMON dev
 	bm=$(bound_bm "$c")
 	[ "$c" = upstream ] && f=ref
 	use_md $f || { na bound "$c" all "$ERR"; return; }
 	[ "$c" = llbitmap ] && [ -z "$LLB_OK" ] && { na bound "$c" all "$LLB_WHY"; return; }
 	members "$BENCH_NDEV" "$BENCH_BOUND_SIZE" sparse || { na bound "$c" all "no loop devices"; drop_members; return; }
+	# No merging in the members' queues: each request md sends is counted
+	# once, so data, parity and bitmap writes are whole numbers per fio
+	# write even for the sequential writer (merges would hide them).
+	for dev in "${LOOPS[@]}"; do
+		echo 2 >"/sys/block/${dev#/dev/}/queue/nomerges"
+	done
 	[ "$c" = classic-small ] && MKOPTS=(--bitmap-chunk="${BENCH_BOUND_SMALL_KB}K")
 	if ! mkarray "$bm" clean "${LOOPS[@]}"; then
 		na bound "$c" all "$ERR"

@@ -21,9 +21,9 @@ RUNTIME=8
 
 # unload MOD...: as upstream-compat.sh (md_mod may be busy for a moment).
 unload() {
-	local m i
+	local m
 	for m in "$@"; do
-		for i in $(seq 1 50); do
+		for _ in $(seq 1 50); do
 			[ -d "/sys/module/$m" ] || break
 			rmmod "$m" 2>/dev/null && break
 			sleep 0.1
