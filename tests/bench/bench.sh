@@ -20,9 +20,20 @@ P=/tests/bench/params.env
 : "${BENCH_CHUNK_KB:=512}" "${BENCH_CURVE_MB:=64}" "${BENCH_CURVE_REPEATS:=1}"
 : "${BENCH_CURVE_PCTS:=0 1 10 50 100}" "${BENCH_COST_SIZES:=64M 1G 1T}"
 : "${BENCH_CLASSIC_READY_MAX_MB:=64}" "${BENCH_SYNC_LIMIT:=600}"
-: "${BENCH_SECTIONS:=limits tput lazy cost}"
+: "${BENCH_SECTIONS:=limits tput r6 lazy bound cost}"
+# RAID-6 section (raid456x against raid456): members, configurations.
+: "${BENCH_R6_NDEV:=6}" "${BENCH_R6_CONFIGS:=raid456-none raid456x-none}"
+# Rebuild share on big members: member size (MiB), share written (%).
+: "${BENCH_BIG_MB:=4096}" "${BENCH_BIG_PCT:=10}"
+# Bitmap-bound workloads: sparse member size, fio runtime, classic's
+# small chunk (KiB: mdadm keeps 128 KiB for an internal bitmap on members
+# over 200 GiB, so 1 MiB chunks of a 1 TiB member do not fit, 2 MiB do),
+# the daemon period every bitmap gets (s).
+: "${BENCH_BOUND_SIZE:=1T}" "${BENCH_BOUND_RUNTIME:=8}" "${BENCH_BOUND_SMALL_KB:=2048}"
+: "${BENCH_BOUND_DAEMON:=1}" "${BENCH_BOUND_SEQ_MB:=512}"
 # Seconds a section may take before it stops repeating (0: no limit).
 : "${BENCH_TPUT_BUDGET:=0}" "${BENCH_LAZY_BUDGET:=0}" "${BENCH_PROACTIVE_BUDGET:=0}"
+: "${BENCH_R6_BUDGET:=0}" "${BENCH_BOUND_BUDGET:=0}"
 
 emit() { echo "BENCH $*"; }
 na() {
@@ -115,7 +126,11 @@ rbytes() {
 
 MD=
 ERR=
-# mkarray BITMAP clean|lazy|force DEV...: RAID-5 over DEV as /dev/$MD (a
+# The RAID level of the arrays mkarray makes, and extra mdadm options
+# (a classic bitmap's --bitmap-chunk) for the next mkarray only.
+LEVEL=5
+MKOPTS=()
+# mkarray BITMAP clean|lazy|force DEV...: RAID-$LEVEL over DEV as /dev/$MD (a
 # fresh md number each time, so a stuck array never blocks the next).
 # clean = --assume-clean, lazy = as mdadm does by default (degraded +
 # recovery of the last member), force = --force (a real resync).
@@ -124,8 +139,9 @@ mkarray() {
 	shift 2
 	MD=md$MDN
 	MDN=$((MDN + 1))
-	opts=(--create "/dev/$MD" --run --level=5 --raid-devices=$# --metadata=1.2
-		--chunk="$BENCH_CHUNK_KB" --bitmap="$bm")
+	opts=(--create "/dev/$MD" --run --level="$LEVEL" --raid-devices=$# --metadata=1.2
+		--chunk="$BENCH_CHUNK_KB" --bitmap="$bm" "${MKOPTS[@]}")
+	MKOPTS=()
 	case $how in
 	clean) opts+=(--assume-clean) ;;
 	force) opts+=(--force) ;;
@@ -181,15 +197,31 @@ llb_meta() {
 	awk -v k="$1" '$1 == k { print $2 }' "/sys/block/$MD/md/llbitmap/metadata" 2>/dev/null
 }
 
-# llb_settled SECS: no chunk dirty or waiting for / in a sync.
+# llb_settled SECS [GRACE]: no chunk dirty or waiting for / in a sync.
+# With GRACE (upstream llbitmap): dirty chunks may stay.  Upstream's
+# daemon does not come back after an array started degraded (mdadm's
+# create-time recovery; see tests/llbitmap/upstream-compat.sh), so its
+# written chunks can stay Dirty for good: once nothing waits for or is in
+# a sync, at most GRACE seconds more are given to Dirty, and what is left
+# is said (LEFT_DIRTY).
+LEFT_DIRTY=
 llb_settled() {
-	local limit=$1 i s ok
+	local limit=$1 grace=${2:-} i s ok t=0
+	LEFT_DIRTY=
 	for ((i = 0; i < limit * 10; i++)); do
 		ok=1
 		for s in dirty "need sync" syncing "need sync unwritten" "syncing unwritten"; do
-			[ "$(llb_bits "$s")" = 0 ] || { ok=; break; }
+			[ "$(llb_bits "$s")" = 0 ] && continue
+			if [ "$s" = dirty ] && [ -n "$grace" ] && [ $t -ge $((grace * 10)) ]; then
+				LEFT_DIRTY=$(llb_bits dirty)
+				continue
+			fi
+			ok=
+			break
 		done
 		[ -n "$ok" ] && ready && return 0
+		# the grace runs only once nothing but Dirty is left
+		[ -n "$grace" ] && [ "$s" = dirty ] && t=$((t + 1))
 		sleep 0.1
 	done
 	ERR="lockless bitmap not settled after ${limit}s: $(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
@@ -228,6 +260,67 @@ use_pers() {
 	fi
 	PERS=$want
 	return 0
+}
+
+# md-mod: "ours" is Debian's md-mod with md-llbitmap2 beside it, "ref"
+# the reference md-mod with upstream's llbitmap built in
+# (scripts/build-reference-md; the guest image carries it).  Both cannot
+# be loaded at once (md-llbitmap2 refuses to register beside upstream's
+# llbitmap), so a swap stops nothing itself: every array is stopped by
+# then (stop_array), and md-llbitmap2, the personalities and md-mod are
+# unloaded before the other md-mod is loaded, all inside this one VM.
+REF=/usr/lib/rig-ref/md-mod.ko
+REF_WHY=
+[ -f $REF ] || REF_WHY="no reference md-mod in the guest image (scripts/build-reference-md)"
+MDMOD=ours
+# unload MOD...: rmmod each loaded one; md_mod may stay busy for a moment
+# after the last array stopped.
+unload() {
+	local m i
+	for m in "$@"; do
+		for ((i = 0; i < 50; i++)); do
+			[ -d "/sys/module/$m" ] || break
+			rmmod "$m" 2>/tmp/rmmod.err && break
+			sleep 0.1
+		done
+		[ -d "/sys/module/$m" ] && { ERR="cannot unload $m: $(cat /tmp/rmmod.err)"; return 1; }
+	done
+	return 0
+}
+# sync_limits: md-mod's sysctls start at their defaults on every load.
+sync_limits() { echo 10000000 >/proc/sys/dev/raid/speed_limit_max; }
+# use_md ours|ref: that md-mod, with raid456.
+use_md() {
+	local want=$1
+	[ "$MDMOD" = "$want" ] && return 0
+	[ "$want" = ref ] && [ -n "$REF_WHY" ] && { ERR=$REF_WHY; return 1; }
+	if grep -Eq '^md[0-9]+ : active' /proc/mdstat; then
+		ERR="an array still runs: $(grep -E '^md[0-9]+ :' /proc/mdstat | tr '\n' ' ')"
+		return 1
+	fi
+	unload md_llbitmap2 raid456x raid456 md_mod || return 1
+	PERS=
+	MDMOD=none
+	if [ "$want" = ref ]; then
+		if ! insmod $REF 2>/tmp/insmod.err; then
+			ERR="insmod of the reference md-mod failed: $(tail -n 1 /tmp/insmod.err)"
+			REF_WHY=$ERR
+			modprobe md-mod && MDMOD=ours
+			[ -n "$LLB_OK" ] && modprobe md-llbitmap2
+			sync_limits
+			return 1
+		fi
+	else
+		modprobe md-mod || { ERR="modprobe md-mod failed"; return 1; }
+		if [ -n "$LLB_OK" ] && ! modprobe md-llbitmap2 2>/tmp/llb.err; then
+			LLB_OK=
+			LLB_WHY="modprobe md-llbitmap2 after the reference md-mod failed: $(tail -n 1 /tmp/llb.err)"
+		fi
+	fi
+	MDMOD=$want
+	sync_limits
+	note "md-mod: now $want"
+	use_pers raid456
 }
 
 # ---------------------------------------------------------------- fio
@@ -330,7 +423,7 @@ info cpus "$(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs
 info memory "$(awk '/MemTotal/ { print $2 " KiB" }' /proc/meminfo)"
 info fio_common "$FIO_COMMON"
 for w in $WORKLOADS; do info "fio_$w" "$(workload "$w")"; done
-info params "mode=$BENCH_MODE repeats=$BENCH_REPEATS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP members=$BENCH_NDEV member_mb=$BENCH_MEMBER_MB chunk_kb=$BENCH_CHUNK_KB curve_mb=$BENCH_CURVE_MB curve_repeats=$BENCH_CURVE_REPEATS curve_pcts=$BENCH_CURVE_PCTS cost_sizes=$BENCH_COST_SIZES classic_ready_max_mb=$BENCH_CLASSIC_READY_MAX_MB budgets=$BENCH_TPUT_BUDGET/$BENCH_LAZY_BUDGET/$BENCH_PROACTIVE_BUDGET"
+info params "mode=$BENCH_MODE repeats=$BENCH_REPEATS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP members=$BENCH_NDEV member_mb=$BENCH_MEMBER_MB chunk_kb=$BENCH_CHUNK_KB curve_mb=$BENCH_CURVE_MB curve_repeats=$BENCH_CURVE_REPEATS curve_pcts=$BENCH_CURVE_PCTS cost_sizes=$BENCH_COST_SIZES classic_ready_max_mb=$BENCH_CLASSIC_READY_MAX_MB budgets=$BENCH_TPUT_BUDGET/$BENCH_LAZY_BUDGET/$BENCH_PROACTIVE_BUDGET/$BENCH_R6_BUDGET/$BENCH_BOUND_BUDGET r6_members=$BENCH_R6_NDEV r6_configs=$BENCH_R6_CONFIGS big_mb=$BENCH_BIG_MB big_pct=$BENCH_BIG_PCT bound_size=$BENCH_BOUND_SIZE bound_runtime=$BENCH_BOUND_RUNTIME bound_small_kb=$BENCH_BOUND_SMALL_KB bound_daemon=$BENCH_BOUND_DAEMON bound_seq_mb=$BENCH_BOUND_SEQ_MB"
 
 modprobe md-mod
 modprobe loop max_loop=64 2>/dev/null
@@ -368,27 +461,46 @@ sed -n 's/^raid6: \.\.\.\. xor() *\([0-9]*\) MB\/s.*/\1/p' /tmp/xor.txt | head -
 done
 
 # ---------------------------------------------------------------- throughput
-CONFIGS="raid456-none raid456-classic raid456-llbitmap raid456x-none raid456x-llbitmap"
+# raid456-upstream: upstream's llbitmap (the reference md-mod) on the
+# in-tree raid456, the peer md-llbitmap2 is measured against.  It is last
+# in the list so that, with the order reversed on even repeats, md-mod is
+# swapped once per pair of repeats.
+CONFIGS="raid456-none raid456-classic raid456-llbitmap raid456x-none raid456x-llbitmap raid456-upstream"
 bmname() {
 	case ${1#*-} in
-	none) echo none ;; classic) echo internal ;; llbitmap) echo lockless ;;
+	none) echo none ;; classic) echo internal ;; llbitmap|upstream) echo lockless ;;
 	esac
 }
+# mdflavour CONFIG: the md-mod a configuration runs on
+mdflavour() { if [ "${1#*-}" = upstream ]; then echo ref; else echo ours; fi; }
 declare -A CFG_NA
 
+# Section names of the configurations measured by tput_config: "tput"
+# (RAID-5, BENCH_NDEV members) or "r6" (RAID-6, BENCH_R6_NDEV members).
+# The resync/recovery figures go to section "sync", config PERS (RAID-5)
+# or r6-PERS.
+TSEC="tput"
+TNDEV=$BENCH_NDEV
 tput_config() {
-	local cfg=$1 r=$2 pers=${1%-*} bm how t0 t1 b0 rb w
+	local cfg=$1 r=$2 pers=${1%-*} bm how t0 t1 b0 rb w sp fails key
 	bm=$(bmname "$cfg")
-	[ -n "${CFG_NA[$cfg]:-}" ] && return
-	if [ "$bm" = lockless ] && [ -z "$LLB_OK" ]; then
-		CFG_NA[$cfg]=$LLB_WHY
+	key=$TSEC/$cfg
+	sp=$pers
+	[ "$TSEC" = r6 ] && sp=r6-$pers
+	[ -n "${CFG_NA[$key]:-}" ] && return
+	if ! use_md "$(mdflavour "$cfg")"; then
+		CFG_NA[$key]=$ERR
+		return
+	fi
+	if [ "$bm" = lockless ] && [ "$MDMOD" = ours ] && [ -z "$LLB_OK" ]; then
+		CFG_NA[$key]=$LLB_WHY
 		return
 	fi
 	if ! use_pers "$pers"; then
-		CFG_NA[$cfg]=$ERR
+		CFG_NA[$key]=$ERR
 		return
 	fi
-	members "$BENCH_NDEV" "${BENCH_MEMBER_MB}M" alloc || { CFG_NA[$cfg]="no loop devices"; return; }
+	members "$TNDEV" "${BENCH_MEMBER_MB}M" alloc || { CFG_NA[$key]="no loop devices"; return; }
 	# No bitmap: a real resync (--force) measures the resync speed on the
 	# way.  With a bitmap: --assume-clean, nothing to sync.
 	how=clean
@@ -396,56 +508,69 @@ tput_config() {
 	b0=$(rbytes "${LOOPS[@]}")
 	t0=$(now)
 	if ! mkarray "$bm" "$how" "${LOOPS[@]}"; then
-		CFG_NA[$cfg]=$ERR
+		CFG_NA[$key]=$ERR
 		drop_members
 		return
 	fi
 	if ! wait_ready "$BENCH_SYNC_LIMIT"; then
-		CFG_NA[$cfg]=$ERR
+		CFG_NA[$key]=$ERR
 		stop_array
 		return
 	fi
 	t1=$(now)
 	if [ "$how" = force ]; then
 		rb=$(( $(rbytes "${LOOPS[@]}") - b0 ))
-		emit "section=sync config=$pers metric=resync_time run=$r value=$(fsub "$t1" "$t0") unit=s"
-		emit "section=sync config=$pers metric=resync_member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
-		emit "section=sync config=$pers metric=resync_read_bytes run=$r value=$rb unit=B"
+		emit "section=sync config=$sp metric=resync_time run=$r value=$(fsub "$t1" "$t0") unit=s"
+		emit "section=sync config=$sp metric=resync_member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
+		emit "section=sync config=$sp metric=resync_read_bytes run=$r value=$rb unit=B"
 	fi
 	if [ "$r" = 1 ]; then
 		case $bm in
 		internal) info "bitmap_$cfg" "classic chunksize $(mdattr bitmap/chunksize) bytes" ;;
 		lockless) info "bitmap_$cfg" "$(tr '\n' ' ' </sys/block/$MD/md/llbitmap/metadata)" ;;
 		esac
-		info "array_$cfg" "$(grep -A2 "^$MD " /proc/mdstat | tr -s ' \n' ' ')"
+		info "array_${TSEC}_$cfg" "$(grep -A2 "^$MD " /proc/mdstat | tr -s ' \n' ' ')"
 	fi
-	note "$cfg run $r: fio"
-	fio_multi tput "$cfg" "$r" "/dev/$MD" seqwrite:seqwrite randwrite4k:randwrite4k \
+	note "$TSEC $cfg run $r: fio"
+	fio_multi "$TSEC" "$cfg" "$r" "/dev/$MD" seqwrite:seqwrite randwrite4k:randwrite4k \
 		randwrite64k:randwrite64k seqread:seqread
-	if [ "$pers" = raid456 ] && [ "$bm" != none ]; then
+	if [ "$TSEC" = tput ] && [ "$pers" = raid456 ] && [ "$bm" != none ]; then
 		fio_multi jobs "$cfg" "$r" "/dev/$MD" randwrite4k.j1:randwrite4k:1 \
 			randwrite4k.j4:randwrite4k:4
 	fi
-	# Degraded read: the last member failed.
+	# Degraded read: the last member failed; on RAID-6 also the one
+	# before it (two members missing).
+	fails=("${LOOPS[-1]}")
 	if bounded 30 mdadm "/dev/$MD" --fail "${LOOPS[-1]}" >/dev/null 2>&1; then
-		measure tput "$cfg" "$r" "/dev/$MD" degread
+		measure "$TSEC" "$cfg" "$r" "/dev/$MD" degread
+		if [ "$LEVEL" = 6 ]; then
+			if bounded 30 mdadm "/dev/$MD" --fail "${LOOPS[-2]}" >/dev/null 2>&1; then
+				fails+=("${LOOPS[-2]}")
+				measure "$TSEC" "$cfg" "$r" "/dev/$MD" degread "" degread2
+			else
+				na "$TSEC" "$cfg" degread2 "mdadm --fail of a second member did not work"
+			fi
+		fi
 	else
-		na tput "$cfg" degread "mdadm --fail did not work"
+		na "$TSEC" "$cfg" degread "mdadm --fail did not work"
 	fi
-	# Recovery onto a blank member (no bitmap: all of it).
+	# Recovery onto blank members (no bitmap: all of it); on RAID-6 the
+	# two failed members at once.
 	if [ "$bm" = none ]; then
-		bounded 30 mdadm "/dev/$MD" --remove "${LOOPS[-1]}" >/dev/null 2>&1
-		mdadm --zero-superblock "${LOOPS[-1]}" >/dev/null 2>&1
-		b0=$(wbytes "${LOOPS[-1]}")
+		for w in "${fails[@]}"; do
+			bounded 30 mdadm "/dev/$MD" --remove "$w" >/dev/null 2>&1
+			mdadm --zero-superblock "$w" >/dev/null 2>&1
+		done
+		b0=$(wbytes "${fails[@]}")
 		t0=$(now)
-		if bounded 30 mdadm "/dev/$MD" --add "${LOOPS[-1]}" >/dev/null 2>&1 &&
+		if bounded 30 mdadm "/dev/$MD" --add "${fails[@]}" >/dev/null 2>&1 &&
 			sleep 0.2 && wait_ready "$BENCH_SYNC_LIMIT"; then
 			t1=$(now)
-			emit "section=sync config=$pers metric=recovery_time run=$r value=$(fsub "$t1" "$t0") unit=s"
-			emit "section=sync config=$pers metric=recovery_bytes run=$r value=$(( $(wbytes "${LOOPS[-1]}") - b0 )) unit=B"
-			emit "section=sync config=$pers metric=recovery_member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
+			emit "section=sync config=$sp metric=recovery_time run=$r value=$(fsub "$t1" "$t0") unit=s"
+			emit "section=sync config=$sp metric=recovery_bytes run=$r value=$(( $(wbytes "${fails[@]}") - b0 )) unit=B"
+			emit "section=sync config=$sp metric=recovery_member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
 		else
-			na sync "$pers" recovery "$ERR"
+			na sync "$sp" recovery "$ERR"
 		fi
 	fi
 	stop_array
@@ -469,43 +594,67 @@ fits() {
 }
 section_time() { emit "section=time config=all metric=$1 run=1 value=$(( $(date +%s) - $2 )) unit=s"; }
 
-if want tput; then
-	T0=$(date +%s)
+# ordered R WORD...: the words, reversed on even repeats (a side of a
+# ratio that always ran first, on a fresh tmpfs or a quieter host, would
+# be favoured).
+ordered() {
+	local r=$1 out=() w
+	shift
+	for w in "$@"; do
+		if [ $((r % 2)) -eq 0 ]; then out=("$w" "${out[@]}"); else out+=("$w"); fi
+	done
+	echo "${out[@]}"
+}
+
+# tput_section SEC LEVEL NDEV BUDGET CONFIG...: every repeat, the raw
+# loop device (RAID-5 only) and then each configuration once.
+tput_section() {
+	local sec=$1 lvl=$2 nd=$3 budget=$4 r cfg t0
+	shift 4
+	TSEC=$sec LEVEL=$lvl TNDEV=$nd
+	t0=$(date +%s)
 	for r in $(seq 1 "$BENCH_REPEATS"); do
-		note "throughput repeat $r"
-		raw_loop "$r"
-		# Reverse order on even repeats: a side of a ratio that always
-		# ran first (fresh tmpfs, a quieter host) would be favoured.
-		order=()
-		for cfg in $CONFIGS; do
-			if [ $((r % 2)) -eq 0 ]; then
-				order=("$cfg" "${order[@]}")
-			else
-				order+=("$cfg")
-			fi
-		done
-		for cfg in "${order[@]}"; do
+		note "$sec repeat $r"
+		[ "$sec" = tput ] && raw_loop "$r"
+		for cfg in $(ordered "$r" "$@"); do
 			tput_config "$cfg" "$r"
 		done
-		if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$T0" "$BENCH_TPUT_BUDGET" "$r"; then
-			info repeats_cut "throughput: $r of $BENCH_REPEATS repeats fit the budget of ${BENCH_TPUT_BUDGET}s"
+		if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$t0" "$budget" "$r"; then
+			info repeats_cut "$sec: $r of $BENCH_REPEATS repeats fit the budget of ${budget}s"
 			break
 		fi
 	done
-	section_time tput "$T0"
-	for cfg in $CONFIGS; do
-		[ -n "${CFG_NA[$cfg]:-}" ] && na tput "$cfg" all "${CFG_NA[$cfg]}"
+	section_time "$sec" "$t0"
+	for cfg in "$@"; do
+		[ -n "${CFG_NA[$sec/$cfg]:-}" ] && na "$sec" "$cfg" all "${CFG_NA[$sec/$cfg]}"
 	done
+	LEVEL=5
+}
+
+if want tput; then
+	# shellcheck disable=SC2086
+	tput_section tput 5 "$BENCH_NDEV" "$BENCH_TPUT_BUDGET" $CONFIGS
 fi
+if want r6; then
+	use_md ours
+	# shellcheck disable=SC2086
+	tput_section r6 6 "$BENCH_R6_NDEV" "$BENCH_R6_BUDGET" $BENCH_R6_CONFIGS
+fi
+use_md ours || { na lazy all all "cannot go back to Debian's md-mod: $ERR"; exit 0; }
 use_pers raid456 || { na lazy all all "cannot go back to raid456: $ERR"; exit 0; }
 
 # ---------------------------------------------------------------- lazy
 # For each share of the array written: create lazily (no --assume-clean),
 # count the create-time sync, write that share, let it settle, replace
 # member 1 with a blank spare and count what is written to the spare.
+# curve_point BITMAP CONFIG PCT R [SECTION MEMBER_MB]: SECTION "curve"
+# (BENCH_CURVE_MB members, the create-time figures too) or "big" (the
+# rebuild share on big members).  CONFIG "upstream" is upstream's
+# llbitmap, on the reference md-mod (the caller loads it).
 curve_point() {
-	local bm=$1 cfg=$2 pct=$3 r=$4 t0 t1 b0 size mb spare old i st
-	members $((BENCH_NDEV + 1)) "${BENCH_CURVE_MB}M" sparse || { na curve "$cfg" "p$pct" "no loop devices"; return; }
+	local bm=$1 cfg=$2 pct=$3 r=$4 csec=${5:-curve} cmb=${6:-$BENCH_CURVE_MB} t0 t1 b0 size mb spare old i st grace=
+	[ "$cfg" = upstream ] && grace=5
+	members $((BENCH_NDEV + 1)) "${cmb}M" sparse || { na "$csec" "$cfg" "p$pct" "no loop devices"; return; }
 	spare=${LOOPS[-1]}
 	old=${LOOPS[1]}
 	local mem=("${LOOPS[@]:0:$BENCH_NDEV}") how=lazy
@@ -516,17 +665,17 @@ curve_point() {
 	b0=$(wbytes "${mem[@]}")
 	t0=$(now)
 	if ! mkarray "$bm" "$how" "${mem[@]}"; then
-		na curve "$cfg" "p$pct" "$ERR"
+		na "$csec" "$cfg" "p$pct" "$ERR"
 		drop_members
 		return 1
 	fi
 	if ! wait_ready "$BENCH_SYNC_LIMIT"; then
-		na curve "$cfg" "p$pct" "create: $ERR"
+		na "$csec" "$cfg" "p$pct" "create: $ERR"
 		stop_array
 		return 1
 	fi
 	t1=$(now)
-	if [ "$how" = lazy ]; then
+	if [ "$how" = lazy ] && [ "$csec" = curve ]; then
 		emit "section=create config=$cfg metric=sync_time run=$r.$pct value=$(fsub "$t1" "$t0") unit=s"
 		emit "section=create config=$cfg metric=sync_bytes run=$r.$pct value=$(( $(wbytes "${mem[@]}") - b0 )) unit=B"
 		emit "section=create config=$cfg metric=member_bytes run=$r.$pct value=$(( $(mdattr component_size) * 1024 )) unit=B"
@@ -539,28 +688,34 @@ curve_point() {
 	mb=$(( size * pct / 100 / 1048576 ))
 	if [ "$mb" -gt 0 ]; then
 		t0=$(now)
-		bounded "$BENCH_SYNC_LIMIT" dd if=/dev/zero of="/dev/$MD" bs=1M count="$mb" \
+		# Big members: writes of 8 full stripes (several GiB to write;
+		# 1 MiB writes are partial stripes and take minutes under TCG).
+		local bs=1
+		[ "$csec" = big ] && bs=$((BENCH_CHUNK_KB * (BENCH_NDEV - 1) * 8 / 1024))
+		bounded "$BENCH_SYNC_LIMIT" dd if=/dev/zero of="/dev/$MD" bs="${bs}M" count="$((mb / bs))" \
 			oflag=direct status=none ||
-			{ na curve "$cfg" "p$pct" "fill write failed"; stop_array; return 1; }
+			{ na "$csec" "$cfg" "p$pct" "fill write failed"; stop_array; return 1; }
 		t1=$(now)
-		emit "section=curve config=$cfg metric=fill_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
+		emit "section=$csec config=$cfg metric=fill_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
 	fi
 	# Let the bitmap settle (lockless: the lazy parity build of what was
 	# written, then Dirty to Clean).
 	t0=$(now)
 	if [ "$bm" = lockless ]; then
-		llb_settled "$BENCH_SYNC_LIMIT" || { na curve "$cfg" "p$pct" "$ERR"; stop_array; return 1; }
-		[ "$r" = 1 ] && info "bits_${cfg}_p$pct" "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
+		llb_settled "$BENCH_SYNC_LIMIT" $grace || { na "$csec" "$cfg" "p$pct" "$ERR"; stop_array; return 1; }
+		[ -n "$LEFT_DIRTY" ] && emit "section=$csec config=$cfg metric=left_dirty.p$pct run=$r value=$LEFT_DIRTY unit=chunks"
+		[ "$r" = 1 ] && info "bits_${csec}_${cfg}_p$pct" "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
+		[ "$r" = 1 ] && info "meta_${csec}_${cfg}_p$pct" "$(tr '\n' ' ' </sys/block/$MD/md/llbitmap/metadata)"
 	else
-		wait_ready "$BENCH_SYNC_LIMIT" || { na curve "$cfg" "p$pct" "$ERR"; stop_array; return 1; }
+		wait_ready "$BENCH_SYNC_LIMIT" || { na "$csec" "$cfg" "p$pct" "$ERR"; stop_array; return 1; }
 	fi
 	t1=$(now)
-	emit "section=curve config=$cfg metric=settle_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
-	bounded 30 mdadm "/dev/$MD" --add "$spare" >/dev/null 2>&1 || { na curve "$cfg" "p$pct" "mdadm --add spare failed"; stop_array; return 1; }
+	emit "section=$csec config=$cfg metric=settle_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
+	bounded 30 mdadm "/dev/$MD" --add "$spare" >/dev/null 2>&1 || { na "$csec" "$cfg" "p$pct" "mdadm --add spare failed"; stop_array; return 1; }
 	b0=$(wbytes "$spare")
 	t0=$(now)
 	if ! bounded 30 mdadm "/dev/$MD" --replace "$old" --with "$spare" >/tmp/mdadm.out 2>&1; then
-		na curve "$cfg" "p$pct" "mdadm --replace failed: $(tail -n 1 /tmp/mdadm.out)"
+		na "$csec" "$cfg" "p$pct" "mdadm --replace failed: $(tail -n 1 /tmp/mdadm.out)"
 		stop_array
 		return 1
 	fi
@@ -574,29 +729,30 @@ curve_point() {
 	done
 	t1=$(now)
 	if [ $i -ge $((BENCH_SYNC_LIMIT * 10)) ]; then
-		na curve "$cfg" "p$pct" "replace did not finish in ${BENCH_SYNC_LIMIT}s (spare state $st)"
+		na "$csec" "$cfg" "p$pct" "replace did not finish in ${BENCH_SYNC_LIMIT}s (spare state $st)"
 		stop_array
 		return 1
 	fi
-	emit "section=curve config=$cfg metric=rebuild_bytes.p$pct run=$r value=$(( $(wbytes "$spare") - b0 )) unit=B"
-	emit "section=curve config=$cfg metric=rebuild_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
-	emit "section=curve config=$cfg metric=member_bytes.p$pct run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
+	emit "section=$csec config=$cfg metric=rebuild_bytes.p$pct run=$r value=$(( $(wbytes "$spare") - b0 )) unit=B"
+	emit "section=$csec config=$cfg metric=rebuild_time.p$pct run=$r value=$(fsub "$t1" "$t0") unit=s"
+	emit "section=$csec config=$cfg metric=member_bytes.p$pct run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
 	stop_array
 	return 0
 }
 
-# proactive_run R: a lazy lockless array, all Unwritten; proactive_sync
-# builds every chunk's parity.  Time and member bytes.
+# proactive_run R [CONFIG]: a lazy lockless array, all Unwritten;
+# proactive_sync builds every chunk's parity.  Time and member bytes.
+# CONFIG: lockless (md-llbitmap2) or upstream (on the reference md-mod).
 proactive_run() {
-	local r=$1 t0 t1 rb wb s i ok
+	local r=$1 c=${2:-lockless} t0 t1 rb wb s i ok
 	members "$BENCH_NDEV" "${BENCH_CURVE_MB}M" sparse || return
-	mkarray lockless lazy "${LOOPS[@]}" || { na proactive lockless sync "$ERR"; drop_members; return; }
-	wait_ready "$BENCH_SYNC_LIMIT" || { na proactive lockless sync "create: $ERR"; stop_array; return; }
+	mkarray lockless lazy "${LOOPS[@]}" || { na proactive "$c" sync "$ERR"; drop_members; return; }
+	wait_ready "$BENCH_SYNC_LIMIT" || { na proactive "$c" sync "create: $ERR"; stop_array; return; }
 	rb=$(rbytes "${LOOPS[@]}")
 	wb=$(wbytes "${LOOPS[@]}")
 	t0=$(now)
 	if ! echo 1 2>/tmp/pro.err >"/sys/block/$MD/md/llbitmap/proactive_sync"; then
-		na proactive lockless sync "proactive_sync refused: $(cat /tmp/pro.err)"
+		na proactive "$c" sync "proactive_sync refused: $(cat /tmp/pro.err)"
 		stop_array
 		return
 	fi
@@ -611,13 +767,13 @@ proactive_run() {
 	done
 	t1=$(now)
 	if [ -z "$ok" ]; then
-		na proactive lockless sync "not done after ${BENCH_SYNC_LIMIT}s: $(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
+		na proactive "$c" sync "not done after ${BENCH_SYNC_LIMIT}s: $(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
 	else
-		emit "section=proactive config=lockless metric=time run=$r value=$(fsub "$t1" "$t0") unit=s"
-		emit "section=proactive config=lockless metric=member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
-		emit "section=proactive config=lockless metric=read_bytes run=$r value=$(( $(rbytes "${LOOPS[@]}") - rb )) unit=B"
-		emit "section=proactive config=lockless metric=write_bytes run=$r value=$(( $(wbytes "${LOOPS[@]}") - wb )) unit=B"
-		[ "$r" = 1 ] && info proactive_bits "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
+		emit "section=proactive config=$c metric=time run=$r value=$(fsub "$t1" "$t0") unit=s"
+		emit "section=proactive config=$c metric=member_bytes run=$r value=$(( $(mdattr component_size) * 1024 )) unit=B"
+		emit "section=proactive config=$c metric=read_bytes run=$r value=$(( $(rbytes "${LOOPS[@]}") - rb )) unit=B"
+		emit "section=proactive config=$c metric=write_bytes run=$r value=$(( $(wbytes "${LOOPS[@]}") - wb )) unit=B"
+		[ "$r" = 1 ] && info "proactive_bits_$c" "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
 	fi
 	stop_array
 }
@@ -625,6 +781,10 @@ proactive_run() {
 if want lazy; then
 	T0=$(date +%s)
 	for r in $(seq 1 "$BENCH_CURVE_REPEATS"); do
+		# Debian's md-mod first (classic, md-llbitmap2), then the
+		# reference md-mod (upstream's llbitmap): one swap each way per
+		# repeat, the ratios still taken within the repeat.
+		use_md ours
 		for pct in $BENCH_CURVE_PCTS; do
 			note "rebuild curve repeat $r at $pct %"
 			curve_point internal classic "$pct" "$r"
@@ -632,6 +792,17 @@ if want lazy; then
 				curve_point lockless lockless "$pct" "$r"
 			fi
 		done
+		[ -n "$LLB_OK" ] && curve_point lockless lockless "$BENCH_BIG_PCT" "$r" big "$BENCH_BIG_MB"
+		if use_md ref; then
+			for pct in $BENCH_CURVE_PCTS; do
+				note "rebuild curve repeat $r at $pct %, upstream llbitmap"
+				curve_point lockless upstream "$pct" "$r"
+			done
+			curve_point lockless upstream "$BENCH_BIG_PCT" "$r" big "$BENCH_BIG_MB"
+		else
+			na curve upstream all "$ERR"
+			na big upstream all "$ERR"
+		fi
 		if [ "$r" -lt "$BENCH_CURVE_REPEATS" ] && ! fits "$T0" "$BENCH_LAZY_BUDGET" "$r"; then
 			info repeats_cut "rebuild curve: $r of $BENCH_CURVE_REPEATS repeats fit the budget of ${BENCH_LAZY_BUDGET}s"
 			break
@@ -640,19 +811,141 @@ if want lazy; then
 	[ -z "$LLB_OK" ] && na curve lockless all "$LLB_WHY"
 	section_time curve "$T0"
 	T0=$(date +%s)
-	if [ -n "$LLB_OK" ]; then
-		for r in $(seq 1 "$BENCH_REPEATS"); do
-			note "proactive sync repeat $r"
-			proactive_run "$r"
-			if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$T0" "$BENCH_PROACTIVE_BUDGET" "$r"; then
-				info repeats_cut "proactive: $r of $BENCH_REPEATS repeats fit the budget of ${BENCH_PROACTIVE_BUDGET}s"
-				break
+	for r in $(seq 1 "$BENCH_REPEATS"); do
+		for c in $(ordered "$r" upstream lockless); do
+			note "proactive sync repeat $r, $c"
+			if [ "$c" = upstream ]; then
+				use_md ref || { na proactive upstream sync "$ERR"; continue; }
+			else
+				use_md ours
+				[ -z "$LLB_OK" ] && { na proactive lockless sync "$LLB_WHY"; continue; }
 			fi
+			proactive_run "$r" "$c"
 		done
-	else
-		na proactive lockless sync "$LLB_WHY"
-	fi
+		if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$T0" "$BENCH_PROACTIVE_BUDGET" "$r"; then
+			info repeats_cut "proactive: $r of $BENCH_REPEATS repeats fit the budget of ${BENCH_PROACTIVE_BUDGET}s"
+			break
+		fi
+	done
 	section_time proactive "$T0"
+	use_md ours
+fi
+
+# ---------------------------------------------------------------- bound
+# Bitmap-bound workloads (issue 20): members so large (sparse) that the
+# bitmap has many chunks, every array --assume-clean (all chunks Clean),
+# and every bitmap's daemon at BENCH_BOUND_DAEMON seconds (classic
+# daemon_sleep; llbitmap daemon_sleep and barrier_idle), so a chunk a
+# write dirtied is cleaned again within seconds and the next write into
+# it pays a bitmap write again, inside a short run.  Random writes over
+# 3 TiB land almost always on a Clean chunk: each is a first visit or a
+# revisit after a cleaning, both of which cost the same bitmap update.
+BOUND_CONFIGS="none classic classic-small llbitmap upstream"
+bound_bm() {
+	case $1 in none) echo none ;; classic*) echo internal ;; *) echo lockless ;; esac
+}
+# mwrites DEV...: write requests completed by the devices so far
+mwrites() {
+	local d s=0
+	for d in "$@"; do s=$((s + $(dstat "$d" 8))); done
+	echo $s
+}
+
+# bound_job CONFIG R METRIC BS_KIB FIO-ARGS...: one fio process on $MD,
+# no ramp (the member counters see every request); its IOPS and MiB/s,
+# and member write requests (and bytes) per fio write request (byte).
+bound_job() {
+	local c=$1 r=$2 m=$3 bs=$4 n0 b0 n1 b1 line rc fkib
+	shift 4
+	n0=$(mwrites "${LOOPS[@]}")
+	b0=$(wbytes "${LOOPS[@]}")
+	bounded $((BENCH_BOUND_RUNTIME * 3 + 120)) fio --name="$m" --filename="/dev/$MD" \
+		--direct=1 --ioengine=libaio --group_reporting --randrepeat=0 --norandommap \
+		--eta=never --output-format=terse --terse-version=3 "$@" \
+		--output=/tmp/fio.out 2>/tmp/fio.err
+	rc=$?
+	n1=$(mwrites "${LOOPS[@]}")
+	b1=$(wbytes "${LOOPS[@]}")
+	line=$(grep -m1 '^3;' /tmp/fio.out 2>/dev/null)
+	if [ $rc -ne 0 ] || [ -z "$line" ]; then
+		na bound "$c" "$m" "fio exit $rc: $(tail -n 2 /tmp/fio.err /tmp/fio.out 2>/dev/null | tr '\n' ' ' | cut -c1-200)"
+		return 1
+	fi
+	fkib=$(echo "$line" | awk -F';' '{ print $47 }')
+	emit "section=bound config=$c metric=$m.iops run=$r value=$(echo "$line" | awk -F';' '{ printf "%.1f", $49 }') unit=IOPS"
+	emit "section=bound config=$c metric=$m.bw run=$r value=$(echo "$line" | awk -F';' '{ printf "%.2f", $48 / 1024 }') unit=MiB/s"
+	if [ "${fkib:-0}" -gt 0 ]; then
+		emit "section=bound config=$c metric=$m.mw run=$r value=$(awk -v a=$((n1 - n0)) -v k="$fkib" -v bs="$bs" 'BEGIN { printf "%.4f", a / (k / bs) }') unit=x"
+		emit "section=bound config=$c metric=$m.mb run=$r value=$(awk -v a=$((b1 - b0)) -v k="$fkib" 'BEGIN { printf "%.4f", a / (k * 1024) }') unit=x"
+		emit "section=bound config=$c metric=$m.n run=$r value=$(awk -v k="$fkib" -v bs="$bs" 'BEGIN { printf "%.0f", k / bs }') unit=writes"
+	fi
+	return 0
+}
+
+bound_config() {
+	local c=$1 r=$2 bm f=ours rt=$BENCH_BOUND_RUNTIME d=$BENCH_BOUND_DAEMON dev
+	bm=$(bound_bm "$c")
+	[ "$c" = upstream ] && f=ref
+	use_md $f || { na bound "$c" all "$ERR"; return; }
+	[ "$c" = llbitmap ] && [ -z "$LLB_OK" ] && { na bound "$c" all "$LLB_WHY"; return; }
+	members "$BENCH_NDEV" "$BENCH_BOUND_SIZE" sparse || { na bound "$c" all "no loop devices"; drop_members; return; }
+	# No merging in the members' queues: each request md sends is counted
+	# once, so data, parity and bitmap writes are whole numbers per fio
+	# write even for the sequential writer (merges would hide them).
+	for dev in "${LOOPS[@]}"; do
+		echo 2 >"/sys/block/${dev#/dev/}/queue/nomerges"
+	done
+	[ "$c" = classic-small ] && MKOPTS=(--bitmap-chunk="${BENCH_BOUND_SMALL_KB}K")
+	if ! mkarray "$bm" clean "${LOOPS[@]}"; then
+		na bound "$c" all "$ERR"
+		drop_members
+		return
+	fi
+	wait_ready 60 || { na bound "$c" all "$ERR"; stop_array; return; }
+	case $bm in
+	internal)
+		echo "$d" >"/sys/block/$MD/md/bitmap/time_base"
+		[ "$r" = 1 ] && info "bound_bitmap_$c" "chunksize $(mdattr bitmap/chunksize) chunks $(( ($(mdattr component_size) * 1024 + $(mdattr bitmap/chunksize) - 1) / $(mdattr bitmap/chunksize) )) daemon_sleep $(mdattr bitmap/time_base)"
+		;;
+	lockless)
+		echo "$d" >"/sys/block/$MD/md/llbitmap/daemon_sleep"
+		echo "$d" >"/sys/block/$MD/md/llbitmap/barrier_idle"
+		[ "$r" = 1 ] && info "bound_bitmap_$c" "$(tr '\n' ' ' </sys/block/$MD/md/llbitmap/metadata)"
+		;;
+	esac
+	[ "$r" = 1 ] && info "bound_array_$c" "$(grep -A2 "^$MD " /proc/mdstat | tr -s ' \n' ' ')"
+	note "bound $c run $r"
+	bound_job "$c" "$r" rand 4 --rw=randwrite --bs=4k --iodepth=16 --numjobs=2 \
+		--time_based --runtime="$rt"
+	# Idle gaps: 1 s of writes, then 3 s of nothing (longer than a
+	# daemon pass plus the idle time llbitmap waits before cleaning).
+	bound_job "$c" "$r" idle 4 --rw=randwrite --bs=4k --iodepth=16 --numjobs=1 \
+		--time_based --runtime=$((rt + 2)) --thinktime=3s --thinktime_iotime=1s
+	[ "$r" = 1 ] && [ "$bm" = lockless ] && info "bound_bits_$c" "$(tr '\n' ',' </sys/block/$MD/md/llbitmap/bits)"
+	# A sequential writer from the start of the array, crossing chunk
+	# boundaries, once what the random writers dirtied is clean again
+	# (BENCH_BOUND_SEQ_MB, or what it wrote in the runtime on a slow host).
+	sleep $((3 * d))
+	bound_job "$c" "$r" seq 1024 --rw=write --bs=1M --iodepth=16 --numjobs=1 \
+		--size="${BENCH_BOUND_SEQ_MB}M" --runtime="$rt"
+	stop_array
+}
+
+if want bound; then
+	T0=$(date +%s)
+	for r in $(seq 1 "$BENCH_REPEATS"); do
+		note "bitmap-bound repeat $r"
+		# shellcheck disable=SC2086
+		for c in $(ordered "$r" $BOUND_CONFIGS); do
+			bound_config "$c" "$r"
+		done
+		if [ "$r" -lt "$BENCH_REPEATS" ] && ! fits "$T0" "$BENCH_BOUND_BUDGET" "$r"; then
+			info repeats_cut "bitmap-bound: $r of $BENCH_REPEATS repeats fit the budget of ${BENCH_BOUND_BUDGET}s"
+			break
+		fi
+	done
+	section_time bound "$T0"
+	use_md ours
 fi
 
 # ---------------------------------------------------------------- cost
@@ -717,6 +1010,7 @@ cost_one() {
 
 if want cost; then
 	T0=$(date +%s)
+	use_md ours
 	use_pers raid456
 	for size in $BENCH_COST_SIZES; do
 		note "cost at members of $size"
