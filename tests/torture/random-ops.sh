@@ -13,7 +13,8 @@
 # readable and writable while redundancy remains), a slow member
 # (dm-delay, for a few ops) and a power cut (every member drops all
 # writes from that moment, then stop and a plain assemble: acknowledged
-# data survives).  Members are dm devices (tm0..) over loop devices, so
+# data survives), a second failure on a degraded array (do_fail2: lost
+# blocks fail with EIO) and --grow of the raid-devices (do_grow).  Members are dm devices (tm0..) over loop devices, so
 # their tables can be swapped under md.
 # The model holds the acknowledged data (lib-torture.sh), the member set
 # and whether an accepted proactive_sync is still owed.  After every op,
