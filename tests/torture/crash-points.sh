@@ -44,7 +44,7 @@ N=4		# members
 MS_MB=16	# member size
 CHUNK=64	# KiB
 if [ -n "${TORTURE_S:-}" ]; then
-	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10}
+	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10 raid456+recovery raid456x+recovery raid456x-nobm+recovery raid1+recovery raid10+recovery}
 else
 	STACKS=${TT_STACKS:-raid456 raid456x}
 fi
@@ -57,8 +57,11 @@ NSTACKS=$(echo "$STACKS" | wc -w)
 # options), BM (--bitmap=), LLB (1 with md-llbitmap2), R5 (1: RAID-5,
 # raw parity checked).
 stack_setup() {
-	PERS='' BM=lockless LLB=1 R5=0 WORKLOAD=writes
-	case $1 in *+proactive) WORKLOAD=proactive ;; esac
+	PERS='' BM=lockless LLB=1 R5=0 WORKLOAD=writes NS=$N
+	case $1 in
+	*+proactive) WORKLOAD=proactive ;;
+	*+recovery) WORKLOAD=recovery NS=$((N + 1)) ;;
+	esac
 	case ${1%+*} in
 	raid456|raid456x) PERS=$1 LEVEL="--level=5 --chunk=$CHUNK" R5=1 ;;
 	raid456x-bitmap) PERS=raid456x LEVEL="--level=5 --chunk=$CHUNK" R5=1 BM=internal LLB=0 ;;
@@ -92,11 +95,12 @@ teardown() {
 	return 0
 }
 
-# slices PREFIX DEV: N dm-linear members /dev/mapper/PREFIX<i> cut from DEV.
+# slices PREFIX DEV: NS dm-linear members /dev/mapper/PREFIX<i> cut from
+# DEV (N members, and a spare for the recovery workload).
 slices() {
 	local i
 	DEVS=()
-	for i in $(seq 0 $((N - 1))); do
+	for i in $(seq 0 $((NS - 1))); do
 		must dmsetup create "$1$i" --table "0 $MS linear $2 $((i * MS))"
 		DEVS+=("/dev/mapper/$1$i")
 	done
@@ -110,6 +114,30 @@ mark() {
 	must dmsetup message lw 0 mark "$1"
 }
 
+# recovery_start STACK: op 1 of the recovery workload.  The whole array
+# is written (acknowledged, mark m1: with md-llbitmap2 a recovery only
+# copies written chunks, and an empty array would recover at once); then
+# a member fails and leaves, the spare (random content) comes in and a
+# recovery of about 5 s runs while the next ops write.
+recovery_start() {
+	local ref=cp-$1-$SEED-1 m=$((SEED % N))
+	mkref "$ref" "$ARR_KB"
+	dd if="/tmp/ref/$ref" of=/dev/md0 bs=1M oflag=direct conv=notrunc,fsync \
+		status=none || fail "fill the array"
+	tt_model_write 0 "$ARR_KB" "$ref"
+	mark m1
+	echo "1 write 0 $ARR_KB $ref direct" >>"$OPLOG"
+	must mdadm --fail /dev/md0 "${DEVS[m]}" >/dev/null 2>&1
+	for _ in $(seq 1 50); do
+		mdadm --remove /dev/md0 "${DEVS[m]}" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	echo 3000 >/sys/block/md0/md/sync_speed_max
+	must mdadm --add /dev/md0 "${DEVS[N]}" >/dev/null
+	grep -A2 '^md0' /proc/mdstat | grep -q recovery ||
+		log "$1: no recovery seen right after the add: $(grep -A2 ^md0 /proc/mdstat | tr '\n' ' ')"
+}
+
 # record STACK: lazy create and the workload on the recorded device.
 # Sets OPLOG (one line per op, "k write|discard off len ref|-").
 record() {
@@ -117,8 +145,8 @@ record() {
 	log "$stack: record (seed $SEED, $OPS ops)"
 	rm -f "$TT"/*.img
 	mkdir -p "$TT"
-	truncate -s $((N * MS_MB))M "$TT/data.img"
-	dd if=/dev/urandom of="$TT/data.img" bs=1M count=$((N * MS_MB)) \
+	truncate -s $((NS * MS_MB))M "$TT/data.img"
+	dd if=/dev/urandom of="$TT/data.img" bs=1M count=$((NS * MS_MB)) \
 		conv=notrunc status=none || fail "fill the image"
 	cp "$TT/data.img" "$TT/initial.img"
 	truncate -s 768M "$TT/log.img"
@@ -130,7 +158,7 @@ record() {
 	[ -z "$PERS" ] || use_personality "$PERS"
 	# shellcheck disable=SC2086
 	must mdadm --create /dev/md0 --run --quiet $LEVEL --raid-devices=$N \
-		--metadata=1.2 --bitmap=$BM "${DEVS[@]}"
+		--metadata=1.2 --bitmap=$BM "${DEVS[@]:0:N}"
 	md_wait_idle md0
 	[ "$LLB" = 0 ] || fast_daemon md0
 	arr_kb=$(($(dev_sectors /dev/md0) / 2))
@@ -148,6 +176,10 @@ record() {
 	OPLOG=$TT/oplog
 	: >"$OPLOG"
 	for k in $(seq 1 "$OPS"); do
+		if [ "$WORKLOAD" = recovery ] && [ "$k" = 1 ]; then
+			recovery_start "$stack"
+			continue
+		fi
 		len=$((4 * (1 + RANDOM % 48)))
 		# half of the ops near the start, the rest anywhere
 		if [ $((RANDOM % 2)) = 0 ]; then
@@ -195,10 +227,11 @@ record() {
 	# what the running array returns must already be right
 	tt_verify /dev/md0 "$stack while recording"
 	# a quiet tail: the bitmap settles (dirty chunks back to clean)
+	[ "$WORKLOAD" = recovery ] && md_wait_idle md0 300
 	sleep 3
 	mark settled
 	must mdadm --stop /dev/md0
-	for k in $(seq 0 $((N - 1))); do
+	for k in $(seq 0 $((NS - 1))); do
 		must dmsetup remove "tm$k"
 	done
 	# removing the target writes the last entries and the super block
@@ -337,9 +370,9 @@ plant_ondisk() {
 	local r doff
 	r=$(tail -n 1 "$TT/ranges")
 	[ -n "$r" ] || return 0
-	doff=$(mdadm --examine "${DEVS[0]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
-	log "PLANT: flip a byte of ${DEVS[0]} at data sector $((${r%:*} + ${r#*:} - 8))"
-	flip_byte "${DEVS[0]}" $(((doff + ${r%:*} + ${r#*:} - 8) * 512 + 100))
+	doff=$(mdadm --examine "${SDEVS[0]}" | sed -n 's/^ *Data Offset : \([0-9]*\) sectors.*/\1/p')
+	log "PLANT: flip a byte of ${SDEVS[0]} at data sector $((${r%:*} + ${r#*:} - 8))"
+	flip_byte "${SDEVS[0]}" $(((doff + ${r%:*} + ${r#*:} - 8) * 512 + 100))
 	sync
 	drop_caches "${DEVS[@]}"
 }
@@ -347,7 +380,7 @@ plant_ondisk() {
 # check_point STACK P: replay up to entry P (the base image already holds
 # everything before PREV+1) and check what a reboot there would find.
 check_point() {
-	local stack=$1 p=$2 lastmark k wl i devs what out
+	local stack=$1 p=$2 lastmark k wl i devs what out sl
 	logreplay --replay "$TT/base.img" --start $((PREV + 1)) --end "$p" "$TT/log.img" ||
 		fail "replay to $p"
 	PREV=$p
@@ -362,11 +395,25 @@ check_point() {
 	cp "$TT/base.img" "$TT/work.img"
 	wl=$(losetup -f --show "$TT/work.img") || fail "losetup work"
 	slices cw "$wl"
-	if ! mdadm --assemble /dev/md0 "${DEVS[@]}" >"$TT/asm" 2>&1; then
-		tt_finding "$what: plain assemble refused: $(tr '\n' ' ' <"$TT/asm")"
-		restore_inflight
-		teardown
-		return
+	# the spare has no superblock until its add is recorded
+	ADEVS=()
+	for i in "${DEVS[@]}"; do
+		mdadm --examine "$i" >/dev/null 2>&1 && ADEVS+=("$i")
+	done
+	if ! mdadm --assemble /dev/md0 "${ADEVS[@]}" >"$TT/asm" 2>&1; then
+		# A crash while degraded with writes in flight (the recovery
+		# workload) is RAID-5's write hole: mdadm refuses a degraded
+		# array that is not clean unless forced, by design.  Then
+		# --force, and every acknowledged block must still be there.
+		if [ "$WORKLOAD" = recovery ] && grep -q 'not clean - consider --force' "$TT/asm" &&
+			mdadm --assemble --force /dev/md0 "${ADEVS[@]}" >"$TT/asm" 2>&1; then
+			log "$what: degraded and not clean: assembled with --force (mdadm's rule)"
+		else
+			tt_finding "$what: plain assemble refused: $(tr '\n' ' ' <"$TT/asm")"
+			restore_inflight
+			teardown
+			return
+		fi
 	fi
 	md_wait_idle md0 300
 	if [ "$LLB" = 1 ]; then
@@ -380,11 +427,29 @@ check_point() {
 		md_wait_idle md0 300
 	fi
 	tt_verify /dev/md0 "$what, all members"
+	# the members in slot order (the spare may hold the failed one's slot)
+	if [ "$WORKLOAD" = recovery ]; then
+		SDEVS=()
+		for i in "${DEVS[@]}"; do
+			sl=$(cat "/sys/block/md0/md/dev-$(dm_kname "${i#/dev/mapper/}")/slot" 2>/dev/null) || continue
+			[[ $sl =~ ^[0-9]+$ ]] && SDEVS[sl]=$i
+		done
+	else
+		SDEVS=("${DEVS[@]}")
+	fi
 	must mdadm --stop /dev/md0
 	drop_caches "${DEVS[@]}"
+	if [ "${#SDEVS[@]}" != "$N" ]; then
+		# a point before the spare was recorded as a member: the array
+		# runs degraded (its data was checked above); nothing more
+		log "$what: degraded after assembly (slots ${!SDEVS[*]}): data checked only"
+		restore_inflight
+		teardown
+		return
+	fi
 	# rows the workload wrote hold valid parity once the resync is over
 	while read -r i; do
-		if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${DEVS[@]}" 2>&1); then
+		if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${SDEVS[@]}" 2>&1); then
 			tt_finding "$what: raw parity wrong in member range $i: $out"
 			break
 		fi
@@ -392,12 +457,12 @@ check_point() {
 	# the on-disk bitmap after the resync (array stopped): every chunk it
 	# calls consistent holds valid parity
 	if [ "$R5" = 1 ] && [ "$LLB" = 1 ]; then
-		if ! ondisk_ranges "${DEVS[0]}" >"$TT/ranges"; then
+		if ! ondisk_ranges "${SDEVS[0]}" >"$TT/ranges"; then
 			tt_finding "$what: llbitmap2-inspect: $(head -c 300 "$TT/map")"
 		fi
 		[ "${TT_PLANT:-}" = ondisk ] && plant_ondisk
 		while read -r i; do
-			if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${DEVS[@]}" 2>&1); then
+			if ! out=$(r5parity --quiet --max-report 3 --range "$i" "${SDEVS[@]}" 2>&1); then
 				tt_finding "$what: raw parity wrong in a chunk the on-disk bitmap calls" \
 					"consistent, member range $i: $out ($(grep -A8 '^states:' "$TT/map" | tr -s ' \n' ' '))"
 				break
@@ -407,7 +472,7 @@ check_point() {
 			log "$what: on-disk bitmap: $(grep -A9 '^states:' "$TT/map" | tr -s ' \n' ' '), $(grep -c . "$TT/ranges") runs checked: $(head -c 200 "$TT/ranges" | tr '\n' ' ')"
 	fi
 	for i in $(seq 0 $((N - 1))); do
-		devs=("${DEVS[@]:0:i}" "${DEVS[@]:i+1}")
+		devs=("${SDEVS[@]:0:i}" "${SDEVS[@]:i+1}")
 		if ! mdadm --assemble --readonly --run /dev/md0 "${devs[@]}" >"$TT/asm" 2>&1; then
 			tt_finding "$what: degraded assemble without member $i refused: $(tr '\n' ' ' <"$TT/asm")"
 			continue
