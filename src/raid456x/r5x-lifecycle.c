@@ -12,6 +12,15 @@
 
 #include "md-bitmap.h"
 
+/* md holds a geometry other than the one the array has now. */
+static bool r5x_geometry_changes(struct mddev *mddev)
+{
+	return mddev->new_level != mddev->level ||
+	       mddev->new_layout != mddev->layout ||
+	       mddev->new_chunk_sectors != mddev->chunk_sectors ||
+	       mddev->delta_disks;
+}
+
 static int r5x_check_geometry(struct mddev *mddev)
 {
 	const char *name = mdname(mddev);
@@ -22,10 +31,7 @@ static int r5x_check_geometry(struct mddev *mddev)
 		return -EINVAL;
 	}
 	if (mddev->reshape_position != MaxSector ||
-	    mddev->new_level != mddev->level ||
-	    mddev->new_layout != mddev->layout ||
-	    mddev->new_chunk_sectors != mddev->chunk_sectors ||
-	    mddev->delta_disks) {
+	    r5x_geometry_changes(mddev)) {
 		pr_err("%s: reshape is not supported; finish or revert it with the in-tree raid456\n",
 		       name);
 		return -EINVAL;
@@ -336,12 +342,12 @@ int r5x_resize(struct mddev *mddev, sector_t sectors)
  * layout or chunk size; through mdadm or sysfs) and undoes its own fields
  * when we say no.  Without this hook md refuses with EINVAL and no word
  * in the log; an admin gets the reason and the way out instead.  A
- * request that changes nothing is not a reshape.
+ * request that changes nothing is not a reshape.  md calls this with
+ * reconfig_mutex held, so the geometry fields cannot move under us.
  */
 int r5x_check_reshape(struct mddev *mddev)
 {
-	if (!mddev->delta_disks && mddev->new_layout == mddev->layout &&
-	    mddev->new_chunk_sectors == mddev->chunk_sectors)
+	if (!r5x_geometry_changes(mddev))
 		return 0;
 	pr_warn("%s: reshape is not supported (raid disks %d -> %d, layout %d -> %d, chunk %u -> %u KiB); assemble the array under the in-tree raid456 to reshape it\n",
 		mdname(mddev), mddev->raid_disks,
