@@ -145,6 +145,17 @@ static struct r5x_conf *r5x_conf_alloc(struct mddev *mddev)
 		}
 		if (rdev->raid_disk < 0 || rdev->raid_disk >= n)
 			continue;
+		/*
+		 * A member still being rebuilt that md did not record as a
+		 * returning one (saved_raid_disk is -1 unless its superblock
+		 * has MD_FEATURE_RECOVERY_BITMAP) was not in the array when
+		 * the bitmap last called chunks clean: the bitmap cannot say
+		 * what it lacks, so the recovery resumed from its
+		 * recovery_offset must rebuild every block above it.
+		 */
+		if (!test_bit(In_sync, &rdev->flags) &&
+		    rdev->saved_raid_disk != rdev->raid_disk)
+			conf->fullsync = true;
 		if (test_bit(Replacement, &rdev->flags)) {
 			if (conf->disks[rdev->raid_disk].replacement)
 				goto dup;

@@ -234,7 +234,12 @@ struct r5x_conf {
 	 */
 	struct r5x_ref		*held;
 
-	/* set by hot_add of a disk that was not in this slot before */
+	/*
+	 * A member is being rebuilt that the bitmap knows nothing about:
+	 * set at hot_add of a disk that was not in this slot before and at
+	 * assembly of such a member whose recovery was interrupted; the
+	 * sync thread clears it when a recovery runs to its end.
+	 */
 	bool			fullsync;
 
 	struct kmem_cache	*slab;

@@ -75,7 +75,7 @@ late=250004
 write_random /dev/md0 "$late" 4 late
 verify_all md0
 
-echo max >/sys/block/md0/md/sync_speed_max
+echo system >/sys/block/md0/md/sync_speed_max
 echo system >/sys/block/md0/md/sync_speed_min
 md_wait_idle md0 600
 expect_eq "$(md_sysfs md0 raid_disks)" 6 "raid_disks after the reshape"
