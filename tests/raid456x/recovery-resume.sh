@@ -21,7 +21,7 @@
 . /tests/raid456x/lib-r5x.sh
 . /tests/llbitmap/lib-llb.sh
 
-MB=24
+MB=16
 r5x_load
 modprobe md-llbitmap2 || skip "md-llbitmap2 does not load"
 need_r5parity
@@ -116,8 +116,17 @@ one() {
 	slots[1]=$new
 	half=$(($(dev_sectors "${LOOPS[0]}") / 3))
 	wait_progress "$half"
+	if [ "$how" = idle-stop ]; then
+		# md takes a spare whose rebuild was interrupted out of its slot
+		# and adds it back (remove_and_add_spares): from then on it
+		# looks like a returning member, recovery offset 0
+		echo idle >/sys/block/md0/md/sync_action
+		sleep 1
+		wait_progress "$half"
+		log "$what: interrupted by idle, the rebuild restarted and reached $(md_sysfs md0 sync_completed)"
+	fi
 	case $how in
-	stop|replace)
+	stop|replace|idle-stop)
 		must mdadm --stop /dev/md0
 		off=$(mdadm --examine "$new" | sed -n 's/^ *Recovery Offset : \([0-9]*\).*/\1/p')
 		[ -n "$off" ] && [ "$off" -gt 0 ] ||
@@ -155,16 +164,14 @@ one() {
 	rm -f /tmp/member*.img /tmp/ref/fill
 }
 
-for level in 5 6; do
-	n=$((level - 1))
-	for bm in lockless internal none; do
-		one "$level" "$n" "$bm" stop
-	done
+# RR_CASES="LEVEL:BITMAP:HOW ..." runs only those; RR_PERS=raid456 runs
+# them under the in-tree personality (the control)
+[ -z "${RR_PERS:-}" ] || use_personality "$RR_PERS"
+CASES=${RR_CASES:-5:lockless:stop 5:internal:stop 5:none:stop 6:lockless:stop 6:internal:stop 6:none:stop 5:lockless:idle 6:lockless:frozen 5:internal:replace 6:lockless:replace 5:lockless:idle-stop 6:internal:idle-stop}
+for c in ${CASES//,/ }; do
+	IFS=: read -r level bm how <<<"$c"
+	one "$level" $((level - 1)) "$bm" "$how"
 done
-one 5 4 lockless idle
-one 6 5 lockless frozen
-one 5 4 internal replace
-one 6 5 lockless replace
 
 dmesg_has 'WARNING|BUG|Oops|KASAN|possible circular' && fail "kernel complained"
 r5x_dmesg_clean

@@ -44,7 +44,7 @@ N=4		# members
 MS_MB=16	# member size
 CHUNK=64	# KiB
 if [ -n "${TORTURE_S:-}" ]; then
-	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10 raid456+recovery raid456x+recovery raid456x-nobm+recovery raid1+recovery raid10+recovery}
+	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10 raid456+recovery raid456x+recovery raid456x-bitmap+recovery raid456x-nobm+recovery raid1+recovery raid10+recovery}
 else
 	STACKS=${TT_STACKS:-raid456 raid456x}
 fi

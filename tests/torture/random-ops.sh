@@ -5,7 +5,9 @@
 # start full of random data (so parity never built is wrong, not zero):
 # writes of random size and alignment (O_DIRECT + fsync, O_DIRECT|O_SYNC,
 # buffered + fsync), discards, flushes, a member failed and removed, a fresh
-# member (random content) added and rebuilt, re-add of the removed one,
+# member (random content) added and rebuilt (one rebuild in two cut short
+# by stop and assemble or sync_action idle, then resumed), re-add of the
+# removed one,
 # sync_action idle/frozen/check/repair, proactive_sync, stop and assemble,
 # and, drawn from SEED and OPN beside the RANDOM draws (so that adding
 # them left every seed's draws as they were): member replace, an I/O
@@ -217,6 +219,44 @@ do_fail() {
 	DEGRADED=1
 }
 
+# interrupt_rebuild [DEV]: one rebuild in two, drawn from SEED and OPN
+# (not RANDOM: the draws of every seed stay what they were), is cut short
+# once md has recorded progress: stop and a plain assemble (a reboot in
+# the middle of a disk replacement; DEV is a device being copied onto
+# that the model's member list does not hold yet), or sync_action idle.
+# The resumed rebuild must finish the job: the caller's settle and every
+# check after it are the same.  Without this no op ever met a running
+# rebuild (add and replace waited for it), and a raid456x rebuild that
+# skipped clean chunks after an assembly went unseen.
+interrupt_rebuild() {
+	local how=$(((SEED * 13 + OPN * 7) % 4)) p=0 i
+	[ "$how" -lt 2 ] || return 0
+	echo 1000 >/sys/block/md0/md/sync_speed_max
+	for i in $(seq 1 150); do
+		p=$(md_sysfs md0 sync_completed | awk '{ print $1 + 0 }')
+		[ "$p" -gt 0 ] 2>/dev/null && break
+		sleep 0.2
+	done
+	if [ "$p" = 0 ]; then
+		op "rebuild not interrupted: no progress recorded in 30 s ($(md_sysfs md0 sync_completed))"
+		tune
+		return 0
+	fi
+	if [ "$how" = 0 ]; then
+		op "rebuild interrupted at sector $p: stop and plain assemble"
+		must mdadm --stop /dev/md0
+		# shellcheck disable=SC2046
+		if ! mdadm --assemble /dev/md0 $(member_list) ${1:-} >"$TT/asm" 2>&1; then
+			bad "assemble during a rebuild refused: $(tr '\n' ' ' <"$TT/asm")"
+			return 0
+		fi
+	else
+		op "rebuild interrupted at sector $p: sync_action idle"
+		echo idle >/sys/block/md0/md/sync_action
+	fi
+	tune
+}
+
 # do_add: a fresh member (random content, no superblock) rebuilt.
 do_add() {
 	local dev
@@ -231,6 +271,8 @@ do_add() {
 	DEGRADED=0
 	# frozen would hold the rebuild back; the model wants it done
 	[ "$(md_sysfs md0 sync_action)" = frozen ] && echo idle >/sys/block/md0/md/sync_action
+	interrupt_rebuild
+	[ "$SEQ_BAD" = 0 ] || return 0
 	settle_sync 300 || bad "rebuild never ended: $(sbits)"
 	grep -q '\[UUUU\]' /proc/mdstat || bad "not whole after the rebuild: $(grep -A2 ^md0 /proc/mdstat)"
 }
@@ -259,6 +301,8 @@ do_replace() {
 		bad "replace refused: $(tr '\n' ' ' <"$TT/err")"
 		return 0
 	fi
+	interrupt_rebuild "$dev"
+	[ "$SEQ_BAD" = 0 ] || return 0
 	# the old member leaves (faulty, then removable) once the copy is done
 	for _ in $(seq 1 600); do
 		mdadm --remove /dev/md0 "$old" >/dev/null 2>&1 && break
@@ -847,8 +891,8 @@ run_seq() {
 			/: add fresh/{a++} /: re-add/{r++} /: replace member/{rp++}
 			/: IO errors/{e++} /: slow member/{sl++} /: power cut/{pc++}
 			/: stop and assemble/{sa++} /: proactive_sync/{p++} /: sync_action/{sy++}
-			/: second failure/{f2++} /: grow /{g++}
-			END { printf "writes %d discards %d fails %d adds %d re-adds %d replaces %d io-errors %d slow %d power-cuts %d restarts %d proactive %d sync_actions %d second-failures %d grows %d", w, d, f, a, r, rp, e, sl, pc, sa, p, sy, f2, g }' "$OPLOG")"
+			/: second failure/{f2++} /: grow /{g++} /: rebuild interrupted/{ri++}
+			END { printf "writes %d discards %d fails %d adds %d re-adds %d replaces %d io-errors %d slow %d power-cuts %d restarts %d proactive %d sync_actions %d second-failures %d grows %d rebuilds-interrupted %d", w, d, f, a, r, rp, e, sl, pc, sa, p, sy, f2, g, ri }' "$OPLOG")"
 		PASSED=$((PASSED + 1))
 	else
 		echo "TORTURE-RESULT FAIL stack=$STACK seed=$SEED ops=$OPS ($(($(date +%s) - t0)) s); op log:"
