@@ -50,7 +50,8 @@ else
 fi
 STACKS=${STACKS//,/ }
 NSTACKS=$(echo "$STACKS" | wc -w)
-[ -n "${TORTURE_S:-}" ] &&
+# a budget sets the number of points unless TT_POINTS names it
+[ -n "${TORTURE_S:-}" ] && [ -z "${TT_POINTS:-}" ] &&
 	POINTS=$((TORTURE_S / 15 / NSTACKS > 10 ? TORTURE_S / 15 / NSTACKS : 10))
 
 # stack_setup STACK: PERS (raid5 personality or empty), LEVEL (mdadm
@@ -377,6 +378,29 @@ plant_ondisk() {
 	drop_caches "${DEVS[@]}"
 }
 
+# degraded_add WHAT: a point of the recovery workload can come up
+# degraded with nothing to rebuild onto (the crash came after the
+# failure was recorded and before the spare had a superblock).  Chunks
+# that need a sync then wait for a member, so do what an admin does: add
+# a device that is not in the array (its bytes are whatever the replay
+# left) and let the rebuild run; the checks that follow then cover the
+# rebuilt array.
+degraded_add() {
+	local i
+	[ "$(md_sysfs md0 degraded 2>/dev/null)" = 0 ] && return 0
+	grep -A2 '^md0 ' /proc/mdstat | grep -Eq 'recovery|resync' && return 0
+	for i in "${DEVS[@]}"; do
+		[ -e "/sys/block/md0/md/dev-$(dm_kname "${i#/dev/mapper/}")" ] && continue
+		mdadm --zero-superblock --force "$i" >/dev/null 2>&1
+		if mdadm --add /dev/md0 "$i" >"$TT/add" 2>&1; then
+			log "$1: degraded after assembly: $i added and rebuilt"
+		else
+			tt_finding "$1: degraded after assembly, adding $i refused: $(tr '\n' ' ' <"$TT/add")"
+		fi
+		return 0
+	done
+}
+
 # check_point STACK P: replay up to entry P (the base image already holds
 # everything before PREV+1) and check what a reboot there would find.
 check_point() {
@@ -415,6 +439,7 @@ check_point() {
 			return
 		fi
 	fi
+	[ "$WORKLOAD" = recovery ] && degraded_add "$what"
 	md_wait_idle md0 300
 	if [ "$LLB" = 1 ]; then
 		for i in $(seq 1 600); do
