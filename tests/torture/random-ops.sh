@@ -229,7 +229,10 @@ do_fail() {
 # rebuild (add and replace waited for it), and a raid456x rebuild that
 # skipped clean chunks after an assembly went unseen.
 interrupt_rebuild() {
-	local how=$(((SEED * 13 + OPN * 7) % 4)) p=0 i
+	local opn=$OPN how p=0 i
+	# the end of a sequence names its ops "end"
+	[[ $opn =~ ^[0-9]+$ ]] || opn=$((OPS + 1))
+	how=$(((SEED * 13 + opn * 7) % 4))
 	[ "$how" -lt 2 ] || return 0
 	echo 1000 >/sys/block/md0/md/sync_speed_max
 	for i in $(seq 1 150); do
