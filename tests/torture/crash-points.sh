@@ -330,14 +330,15 @@ hide_inflight() {
 # hide_write_hole K: a point where mdadm wanted --force (degraded, with a
 # write in flight) is RAID-5's write hole, which md documents and which
 # --force accepts: in a row that the in-flight op K+1 was writing, the
-# block of the slot being rebuilt is computed from data and parity of
+# block of the slot being rebuilt, in a stripe (the same offset in every
+# chunk of the row) the op wrote, is computed from data and parity of
 # which the crash may have kept only one, so it may come back wrong.
 # Exactly those blocks join the hidden ones (left-symmetric, md's default:
 # parity on slot N-1-row%N, data chunk i on slot (parity+1+i)%N; the
 # rebuilt slot is the one that failed, SEED % N); every other block must
 # still read back exactly.
 hide_write_hole() {
-	local k kind off len row_kb=$(((N - 1) * CHUNK)) m=$((SEED % N)) b a r pd n=0
+	local k kind off len row_kb=$(((N - 1) * CHUNK)) m=$((SEED % N)) b a r pd i x hit n=0
 	[ "$R5" = 1 ] || return 0
 	read -r k kind off len _ < <(awk -v k=$(($1 + 1)) '$1 == k' "$OPLOG")
 	[ "${kind:-}" = write ] || return 0
@@ -346,6 +347,13 @@ hide_write_hole() {
 		r=$((a / row_kb))
 		pd=$((N - 1 - r % N))
 		[ $(((pd + 1 + (a % row_kb) / CHUNK) % N)) = "$m" ] || continue
+		# only the stripes (same offset in every chunk) the op wrote
+		hit=0
+		for ((i = 0; i < N - 1; i++)); do
+			x=$((r * row_kb + i * CHUNK + a % CHUNK))
+			[ "$x" -ge "$off" ] && [ "$x" -lt $((off + len)) ] && hit=1
+		done
+		[ "$hit" = 1 ] || continue
 		if [ -n "${ACK[b]+x}" ]; then
 			INFLIGHT+=("$b")
 			unset "ACK[b]"
