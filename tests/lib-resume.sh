@@ -185,3 +185,12 @@ rr_one() {
 	rm -f /tmp/member*.img /tmp/ref/fill
 }
 
+
+# rr_cases "LEVEL:BITMAP:HOW ...": rr_one for each (commas work too).
+rr_cases() {
+	local c level bm how
+	for c in ${1//,/ }; do
+		IFS=: read -r level bm how <<<"$c"
+		rr_one "$level" "$bm" "$how"
+	done
+}

@@ -20,10 +20,7 @@ modprobe md-llbitmap2 || skip "md-llbitmap2 does not load"
 
 # RR_CASES="LEVEL:BITMAP:HOW ..." runs only those
 CASES=${RR_CASES:-1:lockless:stop 1:internal:stop 10:lockless:stop 10f2:lockless:stop 10o2:lockless:stop 10:internal:stop 10:lockless:idle-stop 10f2:lockless:replace 1:lockless:replace}
-for c in ${CASES//,/ }; do
-	IFS=: read -r level bm how <<<"$c"
-	rr_one "$level" "$bm" "$how"
-done
+rr_cases "$CASES"
 
 dmesg_has 'WARNING|BUG|Oops|KASAN|possible circular' && fail "kernel complained"
 no_llb_errors

@@ -20,10 +20,7 @@ need_r5parity
 # them under the in-tree personality (the control)
 [ -z "${RR_PERS:-}" ] || use_personality "$RR_PERS"
 CASES=${RR_CASES:-5:lockless:stop 5:internal:stop 5:none:stop 6:lockless:stop 6:internal:stop 6:none:stop 5:lockless:idle 6:lockless:frozen 5:internal:replace 6:lockless:replace 5:lockless:idle-stop 6:internal:idle-stop}
-for c in ${CASES//,/ }; do
-	IFS=: read -r level bm how <<<"$c"
-	rr_one "$level" "$bm" "$how"
-done
+rr_cases "$CASES"
 
 dmesg_has 'WARNING|BUG|Oops|KASAN|possible circular' && fail "kernel complained"
 r5x_dmesg_clean
