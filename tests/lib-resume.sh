@@ -45,8 +45,8 @@ rr_progress() {
 
 # rr_wait_progress MIN_SECTORS: the rebuild runs and has passed MIN_SECTORS
 rr_wait_progress() {
-	local i p
-	for i in $(seq 1 600); do
+	local p
+	for _ in $(seq 1 600); do
 		p=$(rr_progress)
 		[ "$p" -ge "$1" ] 2>/dev/null && return 0
 		sleep 0.2
