@@ -21,7 +21,6 @@ MB=16
 # rr_settle_bitmap BM: wait until no bitmap chunk is dirty, so that a skip
 # by the bitmap during the rebuild would leave whole chunks behind.
 rr_settle_bitmap() {
-	local i
 	case $1 in
 	lockless)
 		fast_daemon md0
@@ -29,7 +28,7 @@ rr_settle_bitmap() {
 		expect_bits md0 clean "$(chunks md0)"
 		;;
 	internal)
-		for i in $(seq 1 300); do
+		for _ in $(seq 1 300); do
 			mdadm -X "${LOOPS[0]}" 2>/dev/null | grep -q ' 0 dirty' && return 0
 			sleep 0.2
 		done
