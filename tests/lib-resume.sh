@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A rebuild onto a new device, interrupted and resumed (as at a reboot in
 # the middle of a disk replacement), for every level md-llbitmap2 and
-# raid456x serve; source after /tests/lib.sh, /tests/raid456x/lib-r5x.sh
-# and /tests/llbitmap/lib-llb.sh, then call rr_one per case.
+# raid456x serve; source after /tests/lib.sh and
+# /tests/llbitmap/lib-llb.sh, then call rr_one or rr_cases.
 #  - the whole array is written and every bitmap chunk settles clean;
 #  - a member fails and leaves; a device full of random bytes is added
 #    (or, "replace", copies a member that stays);
@@ -68,12 +68,12 @@ rr_verify_without_each() {
 }
 
 # rr_geometry SPEC: LEVEL (md level), N (members) and GEOM (mdadm
-# options) for a case's level: 5, 6, 1, 10, 10f2, 10o2.
+# options) for a case's level: 4, 5, 6, 1, 10, 10f2, 10o2.
 rr_geometry() {
 	LEVEL=${1%%[a-z]*}
 	GEOM="--chunk=64"
 	case $1 in
-	5) N=4 ;;
+	4|5) N=4 ;;
 	6) N=5 ;;
 	1) N=2 GEOM="" ;;
 	10) N=4 GEOM="--chunk=64 --layout=n2" ;;

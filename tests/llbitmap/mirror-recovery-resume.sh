@@ -9,7 +9,6 @@
 # offsets while the bitmap indexes array sectors, skip nothing that holds
 # data, and that the new member is read alone (its mirror missing).
 . /tests/lib.sh
-. /tests/raid456x/lib-r5x.sh
 . /tests/llbitmap/lib-llb.sh
 . /tests/lib-resume.sh
 
