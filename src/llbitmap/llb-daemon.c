@@ -90,6 +90,7 @@ void llb_timer_fn(struct timer_list *t)
 void llb_daemon_fn(struct work_struct *work)
 {
 	struct llb *b = container_of(work, struct llb, daemon_work);
+	bool raised = false;
 	unsigned int idx;
 	bool later;
 
@@ -121,6 +122,11 @@ again:
 			continue;
 		}
 		clear_bit(LLB_PG_TOUCHED, &pg->pflags);
+		/* on disk before any chunk of this pass may read Clean */
+		if (!raised) {
+			llb_raise_events_cleared(b);
+			raised = true;
+		}
 		if (!llb_fence(b, idx)) {
 			pr_warn("%s: writes on bitmap page %u did not drain, retrying later\n",
 				mdname(b->mddev), idx);
@@ -128,6 +134,15 @@ again:
 			later = true;
 			continue;
 		}
+		/*
+		 * A write that failed on a member while we waited for the
+		 * drain made md fail that member (degraded++) before the
+		 * write ended and dropped its page reference.  The read of
+		 * degraded in llb_run() must see that (the put is fully
+		 * ordered; this pairs with it): a chunk the member missed
+		 * must stay Dirty for the member's return (llb_next()).
+		 */
+		smp_rmb();
 		llb_page_chunks(b, idx, &first, &last);
 		llb_run(b, first, last, LLB_ACT_DAEMON);
 		llb_unfence(b, idx);

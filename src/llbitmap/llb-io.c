@@ -323,17 +323,21 @@ void llb_write_everything(struct llb *b)
 	llb_write_dirty(b);
 }
 
-/* Write the blocks holding the superblock (bytes 0..1023) and wait. */
+/*
+ * Write the blocks holding the superblock (bytes 0..1023) and wait.  The
+ * caller holds io_mutex from before it stores into the cached header, so
+ * that two header writers (md's superblock update, the events_cleared
+ * raise) cannot send each other's older field values to disk last.
+ */
 void llb_write_header(struct llb *b)
 {
 	unsigned int nblk = DIV_ROUND_UP(LLB_DATA_START, b->blksz);
 	unsigned int blk;
 
-	mutex_lock(&b->io_mutex);
+	lockdep_assert_held(&b->io_mutex);
 	for (blk = 0; blk < nblk; blk++)
 		llb_submit_block(b, 0, blk);
 	llb_wait_io(b);
-	mutex_unlock(&b->io_mutex);
 }
 
 bool llb_any_dirty(struct llb *b)

@@ -170,7 +170,8 @@ static int llb_get_stats(void *data, struct md_bitmap_stats *stats)
 	stats->pages = b->npages;
 	stats->file_pages = b->npages;
 	stats->sync_size = b->sync_size;
-	stats->events_cleared = b->events_cleared;
+	/* md reads it to judge a re-add (reconfig_mutex), unlocked here */
+	stats->events_cleared = READ_ONCE(b->events_cleared);
 	stats->behind_writes = atomic_read(&b->behind_writes);
 	stats->behind_wait = wq_has_sleeper(&b->behind_wait);
 	return 0;

@@ -150,6 +150,8 @@ static int llb_first_use(struct llb *b)
 	if (err)
 		return err;
 	llb_init_states(b);
+	/* a new array has no former member to keep out */
+	b->events_cleared = mddev->events;
 	/*
 	 * The superblock on disk still says FIRST_USE until md's first
 	 * superblock update calls llb_update_sb(); md does that before it
@@ -211,11 +213,21 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 		       name, sleep);
 		return -EINVAL;
 	}
+	/*
+	 * A member older than events_cleared missed writes to chunks that
+	 * are settled now (llb_raise_events_cleared()).  md's in-tree
+	 * llbitmap leaves it 0, which keeps md's old behaviour.  A stale
+	 * bitmap cannot say what any older member missed: none may return
+	 * through it.
+	 */
+	b->events_cleared = min_t(u64, le64_to_cpu(sb->events_cleared),
+				  mddev->events);
 	if (le64_to_cpu(sb->events) < mddev->events) {
 		pr_warn("%s: bitmap is older than the array (events %llu < %llu), resyncing all written chunks\n",
 			name, le64_to_cpu(sb->events),
 			(unsigned long long)mddev->events);
 		set_bit(BITMAP_STALE, &b->flags);
+		b->events_cleared = mddev->events;
 	}
 	/*
 	 * md's in-tree llbitmap may have put the last states up to 1 KiB past
@@ -300,8 +312,10 @@ void llb_update_sb(void *data)
 
 	if (test_bit(BITMAP_WRITE_ERROR, &b->flags) || !b->npages)
 		return;
+	mutex_lock(&b->io_mutex);
+	/* md stepped its count back (clean again, nothing else changed) */
 	if (mddev->events < b->events_cleared)
-		b->events_cleared = mddev->events;
+		WRITE_ONCE(b->events_cleared, mddev->events);
 
 	sb = kmap_local_page(b->pages[0]->page);
 	sb->events = cpu_to_le64(mddev->events);
@@ -314,4 +328,39 @@ void llb_update_sb(void *data)
 	sb->daemon_sleep = cpu_to_le32(mddev->bitmap_info.daemon_sleep);
 	kunmap_local(sb);
 	llb_write_header(b);
+	mutex_unlock(&b->io_mutex);
+}
+
+/*
+ * md lets a former member back in with a bitmap-based recovery only if
+ * its superblock events are not below events_cleared (super_1_validate
+ * in md.c); otherwise it must come back as a new member, rebuilt whole.
+ * A chunk settled on a whole array (Clean, CleanUnwritten) no longer
+ * says that a member which left before missed its writes.  So before
+ * such a state may exist in memory, from where any write of its block
+ * can take it to disk, events_cleared must be on disk at md's current
+ * count, which is past the count of every member that left before.
+ *
+ * Called by the daemon and the sync thread (they may sleep), never for a
+ * degraded array: that settles nothing, which is what lets its missing
+ * member return through the bitmap.  io_mutex orders this header write
+ * against llb_update_sb()'s.
+ */
+void llb_raise_events_cleared(struct llb *b)
+{
+	u64 ev = READ_ONCE(b->mddev->events);
+	bitmap_super_t *sb;
+
+	if (!b->npages)
+		return;
+	/* events_cleared is read and written under io_mutex only */
+	mutex_lock(&b->io_mutex);
+	if (ev > b->events_cleared) {
+		WRITE_ONCE(b->events_cleared, ev);
+		sb = kmap_local_page(b->pages[0]->page);
+		sb->events_cleared = cpu_to_le64(ev);
+		kunmap_local(sb);
+		llb_write_header(b);
+	}
+	mutex_unlock(&b->io_mutex);
 }

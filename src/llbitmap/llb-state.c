@@ -226,6 +226,12 @@ static u8 llb_next(struct llb *b, unsigned long c, u8 old,
 				   mdname(b->mddev), c, old);
 		return LLB_NEEDSYNC;
 	}
+	/*
+	 * The daemon looked at degraded before it fenced the page; a member
+	 * failed by a write it then waited for shows here (llb-daemon.c).
+	 */
+	if (act == LLB_ACT_DAEMON && degraded)
+		return LLB_KEEP;
 	new = llb_table[old][act];
 	if (act == LLB_ACT_WRITE && new == LLB_DIRTY &&
 	    (degraded || (r456 && old == LLB_UNWRITTEN)))

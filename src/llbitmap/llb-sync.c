@@ -231,6 +231,9 @@ void llb_close_sync(struct mddev *mddev)
 
 	/* let the daemon settle the freshly synced chunks right away */
 	llb_touch_all(b, jiffies);
+	/* a parity build done here gives CleanUnwritten */
+	if (!READ_ONCE(mddev->degraded))
+		llb_raise_events_cleared(b);
 	llb_run(b, 0, b->nchunks - 1, LLB_ACT_SYNC_DONE);
 	clear_bit(LLB_UNW_FORGOTTEN, &b->priv);
 	/* chunks the run could not finish (check, replacement) go on */
@@ -268,6 +271,8 @@ void llb_cond_end_sync(struct mddev *mddev, sector_t sector, bool force)
 	if (done) {
 		/* the daemon only visits touched pages: show it these */
 		llb_touch_all(b, jiffies);
+		if (!READ_ONCE(mddev->degraded))
+			llb_raise_events_cleared(b);
 		llb_run(b, 0, (done >> b->chunkshift) - 1, LLB_ACT_SYNC_DONE);
 	}
 	llb_write_everything(b);

@@ -129,6 +129,10 @@ struct llb {
 	unsigned long		flags;
 	/* LLB_* bits above */
 	unsigned long		priv;
+	/*
+	 * md's event count when chunks were last settled on a whole array
+	 * (llb_raise_events_cleared()); io_mutex once the array runs.
+	 */
 	u64			events_cleared;
 
 	struct timer_list	timer;		/* arms the daemon */
@@ -254,6 +258,7 @@ u64 llb_space_bytes(struct mddev *mddev);
 int llb_check_support(struct mddev *mddev);
 int llb_read_sb(struct llb *b);
 void llb_update_sb(void *data);
+void llb_raise_events_cleared(struct llb *b);
 unsigned long llb_pick_chunksize(struct mddev *mddev, sector_t blocks,
 				 unsigned long start);
 
