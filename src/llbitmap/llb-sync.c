@@ -235,6 +235,16 @@ void llb_close_sync(struct mddev *mddev)
 	if (!READ_ONCE(mddev->degraded))
 		llb_raise_events_cleared(b);
 	llb_run(b, 0, b->nchunks - 1, LLB_ACT_SYNC_DONE);
+	/*
+	 * A member this run rebuilt (re-added, or a new disk) holds a copy
+	 * of the bitmap that nothing has rewritten since it joined but the
+	 * blocks that changed: the rest still says what it said when it
+	 * left, or is whatever the disk held.  md counts the member In_sync
+	 * only after this call, and from then on assembly may read the
+	 * states from it (llb_read_area()), so every member gets the whole
+	 * bitmap now.
+	 */
+	llb_write_everything(b);
 	clear_bit(LLB_UNW_FORGOTTEN, &b->priv);
 	/* chunks the run could not finish (check, replacement) go on */
 	if (llb_has_state(b, BIT(LLB_NEEDSYNC) | BIT(LLB_NEEDSYNC_UNW)) ||
