@@ -7,8 +7,6 @@
 
 #include <linux/async_tx.h>
 #include <linux/highmem.h>
-#include <linux/math64.h>
-#include <linux/timekeeping.h>
 
 static void r5x_io_done(struct r5x_stripe *sh)
 {
@@ -20,38 +18,29 @@ static void r5x_io_done(struct r5x_stripe *sh)
 }
 
 /*
- * md's max_read_errors (mddev->max_corr_read_errors, default 20) with the
- * meaning raid1 and raid10 give it: every read error of a member counts,
- * the count halves for every hour without one, and the error that takes
- * it past the limit fails the member.  Without it a member that keeps
- * failing reads would stay In_sync forever, each error rebuilt and
- * rewritten.  Called from bio completions (md_error() is irq-safe):
- * read_errors is atomic, and racing updates of the last_read_error stamp
- * only move the decay by a moment.
+ * Count a failed stripe read of @rdev, as raid5 counts them: the count
+ * (rdev->read_errors) goes back to 0 on every successful stripe read, so
+ * only errors in a row add up, and aligned reads do not count (their
+ * blocks are re-read through stripes, which do).  Returns true once the
+ * count is past the stripe cache size (raid5's max_nr_stripes): the
+ * block is then recorded as bad instead of being rebuilt and rewritten.
+ * Neither this nor anything else in the read path fails a member: md's
+ * raid5 does not either; only rdev_set_badblocks() does, for a member
+ * without a bad-block log or with a full one.  Called from the read's
+ * completion: read_errors is atomic, and a racing resize of the cache
+ * only moves the limit by that much.
  */
-void r5x_count_read_error(struct mddev *mddev, struct md_rdev *rdev)
+static bool r5x_read_error(struct r5x_conf *conf, struct md_rdev *rdev)
 {
-	time64_t now = ktime_get_seconds();
-	time64_t last = READ_ONCE(rdev->last_read_error);
-	int max = atomic_read(&mddev->max_corr_read_errors);
-	int n;
+	int max = READ_ONCE(conf->min_stripes);
+	int n = atomic_inc_return(&rdev->read_errors);
 
-	if (last && now > last) {
-		u64 hours = div_u64(now - last, 3600);
-
-		if (hours >= 32)
-			atomic_set(&rdev->read_errors, 0);
-		else if (hours)
-			atomic_set(&rdev->read_errors,
-				   atomic_read(&rdev->read_errors) >> hours);
-	}
-	WRITE_ONCE(rdev->last_read_error, now);
-	n = atomic_inc_return(&rdev->read_errors);
-	if (n <= max || test_bit(Faulty, &rdev->flags))
-		return;
-	pr_warn("%s: %pg: %d read errors exceeded max_read_errors (%d), failing the member\n",
-		mdname(mddev), rdev->bdev, n, max);
-	md_error(mddev, rdev);
+	if (n <= max)
+		return false;
+	if (n == max + 1)
+		pr_warn("%s: %pg: %d read errors in a row > %d stripes: unreadable blocks are recorded as bad from now on\n",
+			mdname(conf->mddev), rdev->bdev, n, max);
+	return true;
 }
 
 static void r5x_end_member_io(struct bio *bio)
@@ -63,12 +52,18 @@ static void r5x_end_member_io(struct bio *bio)
 	int bb_flag = -1;
 
 	if (!op_is_write(bio->bi_opf)) {
-		/* a failed read is rebuilt from the others and rewritten */
+		/*
+		 * A failed read is rebuilt from the others and rewritten;
+		 * past the limit the md thread records it as bad instead.
+		 */
 		if (bio->bi_status) {
 			set_bit(R5X_D_READ_ERR, &dev->flags);
-			r5x_count_read_error(conf->mddev, rdev);
+			if (r5x_read_error(conf, rdev))
+				set_bit(R5X_D_READ_BAD, &dev->flags);
 		} else {
 			set_bit(R5X_D_UPTODATE, &dev->flags);
+			if (atomic_read(&rdev->read_errors))
+				atomic_set(&rdev->read_errors, 0);
 		}
 	} else if (bio->bi_status) {
 		/*

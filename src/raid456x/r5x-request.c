@@ -144,8 +144,10 @@ static void r5x_aligned_endio(struct bio *clone)
 	unsigned long flags;
 
 	bio_put(clone);
-	if (status)
-		r5x_count_read_error(mddev, rdev);
+	/*
+	 * A failure is not counted against the member (as in raid5): the
+	 * retry re-reads its blocks through stripes, where it counts.
+	 */
 	rdev_dec_pending(rdev, mddev);
 	if (!status) {
 		bio_endio(orig);

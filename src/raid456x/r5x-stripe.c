@@ -214,6 +214,41 @@ static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
 }
 
 /*
+ * Record the block of member @i, whose read failed, in its bad-block log
+ * (the member stays; the block is rebuilt from the others or gives EIO
+ * from now on): raid5's answer to a read error it cannot, or no longer
+ * may, correct.  A member that cannot record it is failed by md.  Only an
+ * In_sync member: a recovering one gets the block rebuilt and rewritten
+ * by its recovery.  Returns true if the block is recorded now (or the
+ * member failed instead).  md thread.
+ */
+static bool r5x_record_read_error(struct r5x_stripe *sh, int i)
+{
+	struct r5x_conf *conf = sh->conf;
+	struct md_rdev *rdev;
+
+	rcu_read_lock();
+	rdev = READ_ONCE(conf->disks[i].rdev);
+	if (rdev && (!test_bit(In_sync, &rdev->flags) ||
+		     test_bit(Faulty, &rdev->flags)))
+		rdev = NULL;
+	/* nr_pending keeps md from removing it once we leave RCU */
+	if (rdev)
+		atomic_inc(&rdev->nr_pending);
+	rcu_read_unlock();
+	if (!rdev)
+		return false;
+	if (!r5x_bad_recorded(rdev, sh->sector) &&
+	    rdev_set_badblocks(rdev, sh->sector, R5X_BLK_SECTORS, 0))
+		pr_warn_ratelimited("%s: read error on %pg not correctable: %lu sectors at %llu recorded as a bad block\n",
+				    mdname(conf->mddev), rdev->bdev,
+				    R5X_BLK_SECTORS,
+				    (unsigned long long)sh->sector);
+	rdev_dec_pending(rdev, conf->mddev);
+	return true;
+}
+
+/*
  * More members than parity covers (one, RAID-6 two) cannot supply their
  * block: queued writes and reads of lost blocks fail, reads of blocks
  * that can still be read go on.
@@ -229,32 +264,10 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 		/*
 		 * A block that failed to read and cannot be rebuilt is not
 		 * retried on every access: as raid5 does, it goes into the
-		 * member's bad-block log (the member stays); a member that
-		 * cannot record it is failed by md.
+		 * member's bad-block log (the member stays).
 		 */
-		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
-			struct md_rdev *rdev;
-
-			rcu_read_lock();
-			rdev = READ_ONCE(conf->disks[i].rdev);
-			if (rdev && (!test_bit(In_sync, &rdev->flags) ||
-				     test_bit(Faulty, &rdev->flags)))
-				rdev = NULL;
-			if (rdev)
-				atomic_inc(&rdev->nr_pending);
-			rcu_read_unlock();
-			if (rdev) {
-				if (!r5x_bad_recorded(rdev, sh->sector) &&
-				    rdev_set_badblocks(rdev, sh->sector,
-						       R5X_BLK_SECTORS, 0))
-					pr_warn_ratelimited("%s: read error on %pg not correctable: %lu sectors at %llu recorded as a bad block\n",
-							    mdname(conf->mddev),
-							    rdev->bdev,
-							    R5X_BLK_SECTORS,
-							    (unsigned long long)sh->sector);
-				rdev_dec_pending(rdev, conf->mddev);
-			}
-		}
+		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags))
+			r5x_record_read_error(sh, i);
 
 		r5x_end_list(conf, r5x_take(sh, &dev->towrite), true);
 		r5x_end_list(conf, dev->written, true);
@@ -691,6 +704,17 @@ void r5x_handle_stripe(struct r5x_stripe *sh)
 	 * r5x_io_done() queued us (the smp_rmb() above pairs with it).
 	 */
 	r5x_update_badblocks(sh);
+	/*
+	 * Read errors past the member's limit are recorded, not rewritten:
+	 * before the scan, so that the block counts as lost from now on.
+	 */
+	for (i = 0; i < conf->raid_disks; i++) {
+		if (!test_and_clear_bit(R5X_D_READ_BAD, &sh->dev[i].flags))
+			continue;
+		/* a recovering member keeps it for its rewrite */
+		if (r5x_record_read_error(sh, i))
+			clear_bit(R5X_D_READ_ERR, &sh->dev[i].flags);
+	}
 	r5x_finish_io(sh);
 	r5x_end_written(sh);
 

@@ -115,6 +115,7 @@ enum r5x_dev_flags {
 	R5X_D_UPTODATE,		/* page holds the block's current content */
 	R5X_D_LOCKED,		/* member IO in flight on this page */
 	R5X_D_READ_ERR,		/* member read failed: rebuild, then rewrite */
+	R5X_D_READ_BAD,		/* ... past the read error limit: record it */
 	R5X_D_WRITE_ERR,	/* member write failed: record a bad block */
 	R5X_D_MADE_GOOD,	/* written over a recorded bad block: clear it */
 };
@@ -306,7 +307,6 @@ u64 r5x_pq_check(struct r5x_stripe *sh, u64 lost, bool fix);
 
 /* r5x-io.c */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf);
-void r5x_count_read_error(struct mddev *mddev, struct md_rdev *rdev);
 void r5x_xor_into(struct r5x_conf *conf, struct page *dest,
 		  struct page **srcs, int cnt);
 void r5x_xor_set(struct r5x_conf *conf, struct page *dest,
