@@ -71,12 +71,6 @@ static void r5x_queue_stripe(struct r5x_conf *conf, struct bio *bio, u64 row,
 		if (!sh)
 			sh = r5x_get_stripe(conf, msector, flags);
 		dd = r5x_data_member(conf, d, pd);
-		/*
-		 * The member failed this read: the thread rebuilds the block
-		 * (or takes it from the cache) and writes it back.
-		 */
-		if (flags & R5X_GET_READERR)
-			set_bit(R5X_D_READ_ERR, &sh->dev[dd].flags);
 		r5x_attach_ref(conf, sh, bio, lsector, dd);
 	}
 	if (!sh)
@@ -154,7 +148,13 @@ static void r5x_aligned_endio(struct bio *clone)
 		r5x_aligned_put(conf);
 		return;
 	}
-	/* retry through the cache, which rebuilds and rewrites the block */
+	/*
+	 * Retry through the stripes.  The clone failed as a whole, which
+	 * says nothing about any one block of it: each block is read again
+	 * on its own there, and only one whose own read fails is a read
+	 * error (rebuilt and rewritten, or recorded as bad), as raid5's
+	 * retry_aligned_read() does with R5_ReadNoMerge.
+	 */
 	spin_lock_irqsave(&conf->retry_lock, flags);
 	bio_list_add(&conf->retry, orig);
 	spin_unlock_irqrestore(&conf->retry_lock, flags);
@@ -178,7 +178,7 @@ void r5x_retry_work(struct work_struct *work)
 		spin_unlock_irq(&conf->retry_lock);
 		if (!bio)
 			break;
-		r5x_queue_bio(conf, bio, R5X_GET_NOQUIESCE | R5X_GET_READERR);
+		r5x_queue_bio(conf, bio, R5X_GET_NOQUIESCE);
 		bio_endio(bio);
 		r5x_aligned_put(conf);
 	}

@@ -286,7 +286,6 @@ void r5x_bitmap_sector(struct mddev *mddev, sector_t *offset,
 /* r5x-cache.c */
 #define R5X_GET_NOBLOCK		BIT(0)
 #define R5X_GET_NOQUIESCE	BIT(1)
-#define R5X_GET_READERR		BIT(2)	/* retried read: member block is bad */
 struct r5x_stripe *r5x_get_stripe(struct r5x_conf *conf, sector_t sector,
 				  unsigned int flags);
 void r5x_release_stripe(struct r5x_stripe *sh);

@@ -1,12 +1,14 @@
 #!/bin/bash
 # rig: personality=raid456x mem=1024 timeout=600
-# A member that keeps failing reads does not stay forever: as md's
-# raid1/raid10 do with md/max_read_errors (max_corr_read_errors, default
-# 20), each member read error counts (the count halves for every hour
-# without one), and the error that takes the count past the limit fails
-# the member.  Member 1 fails every read (dm-flakey error_reads), writes
-# work: below the limit its errors are corrected and it stays; with the
-# limit lowered it is failed, and every byte still reads back exact.
+# A member that keeps failing reads, as md's raid5 (7.3) treats it: each
+# failed stripe read counts, a successful one resets the count, and while
+# the count is at most the stripe cache size (raid5's max_nr_stripes) the
+# block is rebuilt from the others and rewritten.  Past it the block is
+# recorded in the member's bad-block log instead (the member stays, the
+# block is rebuilt from the others from then on); a member without a log
+# cannot record it and is failed.  md/max_read_errors is raid1/raid10's
+# knob and means nothing here, as under raid5.  Member 1 fails every read
+# (dm-flakey error_reads), writes work; every byte always reads back exact.
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
@@ -16,28 +18,48 @@ mkloops 4 16
 dm_members r5xr
 must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
 	--chunk=64 --layout=left-symmetric --bitmap=none --assume-clean "${DMS[@]}"
-expect_eq "$(md_sysfs md0 max_read_errors)" 20 "default max_read_errors"
+m1=/sys/block/md0/md/dev-$(dm_kname r5xr1)
 write_random /dev/md0 0 2048 a 64
+# an empty stripe cache: a retried read is served from a cached stripe
+# without reading the member again (as in raid5)
+must mdadm --stop /dev/md0
+must mdadm --assemble --quiet /dev/md0 "${DMS[@]}"
 set_table() {
-	dm_load r5xr$1 "0 $(dev_sectors "${LOOPS[$1]}") $2"
+	dm_load "r5xr$1" "0 $(dev_sectors "${LOOPS[$1]}") $2"
 }
 
 log "below the limit: errors corrected, member 1 stays"
-echo 100000 >/sys/block/md0/md/max_read_errors || fail "set max_read_errors"
+expect_eq "$(md_sysfs md0 stripe_cache_size)" 256 "default stripe_cache_size"
 set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
-verify_random /dev/md0 0 a
+# 256 KiB: fewer than 256 member reads, even with every 1 KiB read retried
+expect_eq "$(sum_range /dev/md0 0 256)" "$(ref_sum a 0 256)" "first 256 KiB"
 grep -q '\[4/4\]' /proc/mdstat || fail "member 1 failed below the limit"
 dmesg_has 'raid456x:md0: read error corrected' || fail "read errors were not rewritten"
+expect_eq "$(cat "$m1/bad_blocks")" "" "bad blocks below the limit"
 
-log "past the limit: member 1 is failed"
-echo 5 >/sys/block/md0/md/max_read_errors || fail "set max_read_errors"
+log "past the limit: unreadable blocks are recorded as bad, member 1 stays"
+echo 16 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
 echo 3 >/proc/sys/vm/drop_caches
 verify_random /dev/md0 0 a
-if ! grep -q '\[4/3\]' /proc/mdstat; then
-	fail "member 1 failed every read and is still in the array"
-fi
-dmesg_has 'raid456x:md0: .*read errors? .*exceeded|raid456x:md0: .*Failing' ||
+grep -q '\[4/4\]' /proc/mdstat || fail "member 1 failed although it can record bad blocks"
+dmesg_has 'raid456x:md0: .*read errors in a row > 16 stripes' ||
 	fail "no message about the read error limit"
+[ -n "$(cat "$m1/bad_blocks")" ] || fail "no bad blocks recorded past the limit"
+verify_random /dev/md0 0 a
+
+log "without a bad-block log, past the limit member 1 is failed"
+set_table 1 "linear ${LOOPS[1]} 0"
+# writes over the bad blocks clear them, so that the log can go
+write_random /dev/md0 0 2048 a 64
+wait_for 10 "bad blocks cleared" test -z "$(cat "$m1/bad_blocks")"
+must mdadm --stop /dev/md0
+must mdadm --assemble --quiet /dev/md0 --update=no-bbl "${DMS[@]}"
+echo 16 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
+set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
+verify_random /dev/md0 0 a
+if ! grep -q '\[4/3\]' /proc/mdstat; then
+	fail "member 1 without a bad-block log is still in the array"
+fi
 echo 3 >/proc/sys/vm/drop_caches
 verify_random /dev/md0 0 a
 set_table 1 "linear ${LOOPS[1]} 0"
