@@ -149,7 +149,8 @@ static void r5x_submit_repl(struct r5x_stripe *sh, int i, blk_opf_t opf)
  * Start a one-page read or write of member @i of @sh.  Returns false if
  * the member has no usable device.  The bio holds a stripe reference and
  * an rdev nr_pending reference until it completes.  Caller holds a stripe
- * reference and runs in the md thread.
+ * reference and runs in the md thread (which cleared R5X_S_HANDLE before
+ * handling the stripe, so a HANDLE set here is seen at its release).
  */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 {
@@ -164,6 +165,16 @@ bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 	rdev = READ_ONCE(conf->disks[i].rdev);
 	if (!rdev || test_bit(Faulty, &rdev->flags)) {
 		rcu_read_unlock();
+		/*
+		 * The member failed or went since r5x_scan(): what the
+		 * caller started (a read, a write round, a sync write) may
+		 * now wait on no IO at all, and then no completion queues
+		 * the stripe again; a sync would never be accounted
+		 * (md_done_sync) and the rebuild would hang.  Look at the
+		 * stripe once more, without the member, as raid5's
+		 * ops_run_io() does.
+		 */
+		set_bit(R5X_S_HANDLE, &sh->state);
 		return false;
 	}
 	/* the rdev cannot be hot-removed while nr_pending is raised */

@@ -766,10 +766,8 @@ again:
 		for (i = 0; i < conf->raid_disks; i++)
 			if (reads & BIT_ULL(i))
 				r5x_submit_dev(sh, i, REQ_OP_READ);
+		/* a member that vanished under us: r5x_submit_dev() requeues */
 		r5x_serve_reads(sh, s.toread);
-		/* a member vanished under us: look again, without it */
-		if (!atomic_read(&sh->io_pending))
-			set_bit(R5X_S_HANDLE, &sh->state);
 		return;
 	}
 
