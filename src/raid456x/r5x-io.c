@@ -37,9 +37,9 @@ static bool r5x_read_error(struct r5x_conf *conf, struct md_rdev *rdev)
 
 	if (n <= max)
 		return false;
-	if (n == max + 1)
-		pr_warn("%s: %pg: %d read errors in a row > %d stripes: unreadable blocks are recorded as bad from now on\n",
-			mdname(conf->mddev), rdev->bdev, n, max);
+	/* every time, as raid5: the limit may have been lowered past n */
+	pr_warn_ratelimited("%s: %pg: %d read errors in a row > %d stripes: the block is recorded as bad\n",
+			    mdname(conf->mddev), rdev->bdev, n, max);
 	return true;
 }
 

@@ -13,10 +13,11 @@
 #    completes, and the logs survive reassembly.  A whole-row write there
 #    fails (EIO, as raid456: more members lost than parity covers; each
 #    other block then holds its old or its new data) or reads back exact.
-#  - Members failing every read (dm-flakey): one, then two at once.  Below
-#    md/max_read_errors every read is rebuilt and rewritten, both stay;
-#    past it both are failed and every byte reads back from the other
-#    three; re-added, check is clean and r5parity agrees with P and Q.
+#  - Members failing every read (dm-flakey): one, then two at once.  Up
+#    to stripe_cache_size read errors in a row (raid5's limit) every read
+#    is rebuilt and rewritten; past it the blocks are recorded as bad
+#    instead (as md's raid5); both stay either way, and every byte reads
+#    back; re-added, check is clean and r5parity agrees with P and Q.
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
@@ -44,6 +45,7 @@ restart() {
 }
 
 log "one member: rebuilt, recorded, the member stays"
+restart "${DMS[@]}"
 dm_holes r6e 1 $bb 8
 verify_random /dev/md0 0 a
 wait_for 10 "the bad block on member 1" has_bad "$(m 1)/bad_blocks" $bb
@@ -132,10 +134,11 @@ for d in "${DMS[@]}"; do must mdadm --zero-superblock "$d"; done
 must mdadm --create /dev/md0 --run --quiet --level=6 --raid-devices=5 \
 	--chunk=64 --layout=parity-last --bitmap=none --assume-clean "${DMS[@]}"
 
-log "read errors on one member, below md/max_read_errors: corrected"
-expect_eq "$(md_sysfs md0 max_read_errors)" 20 "default max_read_errors"
+log "read errors on one member, below the limit: corrected"
 write_random /dev/md0 0 2048 r 64
-echo 100000 >/sys/block/md0/md/max_read_errors || fail "set max_read_errors"
+restart "${DMS[@]}"
+# the limit: more than the ~170 blocks of a member read here
+echo 1024 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
 # data_rfail I: member I fails every read of its data area (its superblock
 # stays readable, so that the array can be restarted)
 data_rfail() {
@@ -148,7 +151,7 @@ dmesg_has 'raid456x:md0: read error corrected' || fail "read errors were not rew
 
 log "read errors on two members at once: rebuilt from P and Q"
 restart "${DMS[@]}"
-echo 100000 >/sys/block/md0/md/max_read_errors || fail "set max_read_errors"
+echo 1024 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
 c0=$(cat "$(m 2)/errors")
 c1=$(cat "$(m 1)/errors")
 data_rfail 2
@@ -157,13 +160,15 @@ grep -q '\[5/5\]' /proc/mdstat || fail "a member failed below the limit"
 [ "$(cat "$(m 2)/errors")" -gt "$c0" ] || fail "no read error corrected on member 2"
 [ "$(cat "$(m 1)/errors")" -gt "$c1" ] || fail "no read error corrected on member 1"
 
-log "past the limit: both are failed, the data is all there"
-echo 5 >/sys/block/md0/md/max_read_errors || fail "set max_read_errors"
+log "past the limit: recorded as bad blocks, both stay, the data is all there"
+echo 16 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
 verify_random /dev/md0 0 r
-grep -q '\[5/3\]' /proc/mdstat ||
-	fail "members 1 and 2 failed every read and are not both failed"
-dmesg_has 'raid456x:md0: .*read errors exceeded max_read_errors' ||
+grep -q '\[5/5\]' /proc/mdstat || fail "a member failed past the limit"
+dmesg_has 'raid456x:md0: .*read errors in a row > 16 stripes' ||
 	fail "no message about the read error limit"
+for i in 1 2; do
+	[ -n "$(cat "$(m $i)/bad_blocks")" ] || fail "no bad blocks on member $i"
+done
 restart "${DMS[0]}" "${DMS[3]}" "${DMS[4]}"
 verify_random /dev/md0 0 r
 
