@@ -359,8 +359,10 @@ do_replace() {
 		mdadm --remove /dev/md0 "$old" >/dev/null 2>&1 && break
 		sleep 0.5
 	done
-	[ -e "$(rdev "$old")" ] &&
-		{ bad "replaced member never left: $(cat "$(rdev "$old")/state")"; return 0; }
+	if [ -e "$(rdev "$old")" ]; then
+		bad "replaced member never left: $(cat "$(rdev "$old")/state"); new device: $(cat "$(rdev "$dev")/state" 2>&1) recovery_start $(cat "$(rdev "$dev")/recovery_start" 2>&1) slot $(cat "$(rdev "$dev")/slot" 2>&1); sync_action $(md_sysfs md0 sync_action) completed $(md_sysfs md0 sync_completed); $(grep -A3 '^md0 ' /proc/mdstat | tr -s ' \n' ' ')"
+		return 0
+	fi
 	[ "$(cat "$(rdev "$dev")/slot")" = "$i" ] ||
 		bad "the new device is not in slot $i: $(cat "$(rdev "$dev")/slot")"
 	settle_sync 300 || bad "never settled after the replace: $(sbits)"
