@@ -360,7 +360,7 @@ do_replace() {
 		sleep 0.5
 	done
 	if [ -e "$(rdev "$old")" ]; then
-		bad "replaced member never left: $(cat "$(rdev "$old")/state"); new device: $(cat "$(rdev "$dev")/state" 2>&1) recovery_start $(cat "$(rdev "$dev")/recovery_start" 2>&1) slot $(cat "$(rdev "$dev")/slot" 2>&1); sync_action $(md_sysfs md0 sync_action) completed $(md_sysfs md0 sync_completed); $(grep -A3 '^md0 ' /proc/mdstat | tr -s ' \n' ' ')"
+		bad "replaced member never left: $(cat "$(rdev "$old")/state"); new device: $(cat "$(rdev "$dev")/state" 2>&1) recovery_start $(cat "$(rdev "$dev")/recovery_start" 2>&1) slot $(cat "$(rdev "$dev")/slot" 2>&1); sync_action $(md_sysfs md0 sync_action) completed $(md_sysfs md0 sync_completed); $(grep -A3 '^md0 ' /proc/mdstat | tr -s ' \n' ' '); bitmap of a member: $(llbitmap2-inspect "${IN[$(((i + 1) % N))]}" 2>&1 | grep -iE 'events' | tr -s ' \n' ' '); examine of the new device: $(mdadm --examine "$dev" 2>&1 | grep -E 'Events|Device Role|Recovery Offset' | tr -s ' \n' ' ')"
 		return 0
 	fi
 	[ "$(cat "$(rdev "$dev")/slot")" = "$i" ] ||
