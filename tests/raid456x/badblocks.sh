@@ -14,16 +14,7 @@
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
-r5x_load
-mkloops 5 16
-SPARE=${LOOPS[4]}
-unset 'LOOPS[4]'
-dm_members r5xb
-must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
-	--chunk=64 --layout=left-symmetric --bitmap=none --assume-clean "${DMS[@]}"
-doff=$(md_data_offset "${DMS[1]}")
-[ -n "$doff" ] || fail "no data offset"
-m1=/sys/block/md0/md/dev-$(dm_kname r5xb1)
+r5x_fault_setup r5xb
 [ -f "$m1/bad_blocks" ] || fail "member 1 has no bad_blocks file"
 expect_eq "$(cat "$m1/bad_blocks")" "" "bad blocks of a new member"
 

@@ -186,3 +186,22 @@ differing_blocks() {
 	{ cmp -l /tmp/blocks.img <(dd if="$1" bs=1k skip="${2:-0}" count=$((n / 1024)) \
 		status=none) 2>/dev/null || true; } | awk '{ print int(($1 - 1) / 4096) }' | uniq
 }
+
+# r5x_fault_setup PREFIX: raid456x loaded; a 4-member RAID-5 (64 KiB
+# chunks, left-symmetric, no bitmap, assumed clean) over dm members
+# /dev/mapper/PREFIX0..3 (dm_members), for scenarios that swap faults in;
+# a fifth loop device is kept aside as SPARE.  Sets DMS, SPARE, doff
+# (member 1's data offset, sectors) and m1 (md's sysfs directory of
+# member 1).
+r5x_fault_setup() {
+	r5x_load
+	mkloops 5 16
+	SPARE=${LOOPS[4]}
+	unset 'LOOPS[4]'
+	dm_members "$1"
+	must mdadm --create /dev/md0 --run --quiet --level=5 --raid-devices=4 \
+		--chunk=64 --layout=left-symmetric --bitmap=none --assume-clean "${DMS[@]}"
+	doff=$(md_data_offset "${DMS[1]}")
+	[ -n "$doff" ] || fail "no data offset"
+	m1=/sys/block/md0/md/dev-$(dm_kname "${1}1")
+}
