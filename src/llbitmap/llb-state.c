@@ -33,11 +33,11 @@
  *
  *   write  sbegin sdone  sabort reload daemon discrd stale  proact forget
  *
- * Two rules on top of the table live in llb_run(): on a degraded array a
+ * Rules on top of the table live in llb_next(): on a degraded array a
  * write that would give Dirty gives NeedSync (the member that comes back
- * must get exactly these chunks), and a sync of a Dirty chunk gives
- * Syncing; on RAID-4/5/6 a write into an Unwritten chunk gives NeedSync,
- * which is the lazy initial parity build.
+ * must get exactly these chunks), a sync of a Dirty chunk gives Syncing
+ * and the daemon settles nothing; on RAID-4/5/6 a write into an Unwritten
+ * chunk gives NeedSync, which is the lazy initial parity build.
  *
  * Syncing + sbegin and SyncingUnwritten + sbegin stay where they are:
  * raid5 asks twice per stripe and skips the rest of the chunk when the
