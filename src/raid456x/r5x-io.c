@@ -158,6 +158,14 @@ bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 	struct r5x_dev *dev = &sh->dev[i];
 	struct md_rdev *rdev;
 
+	/*
+	 * The last write's bad-block result must be applied before this IO:
+	 * its completion would overwrite dev->bb_rdev and the nr_pending
+	 * reference held with it would never be dropped (the member could
+	 * never be removed).  r5x_handle_stripe() applies it first thing.
+	 */
+	if (WARN_ON_ONCE(dev->bb_rdev))
+		r5x_update_badblocks(sh);
 	if (op_is_write(opf))
 		r5x_submit_repl(sh, i, opf);
 

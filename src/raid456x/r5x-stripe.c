@@ -578,7 +578,7 @@ void r5x_release_held(struct r5x_conf *conf, bool force)
  * from the others), or forget a bad block that a write has made good.
  * If the list is full, rdev_set_badblocks() fails the member instead.
  */
-static void r5x_update_badblocks(struct r5x_stripe *sh)
+void r5x_update_badblocks(struct r5x_stripe *sh)
 {
 	struct r5x_conf *conf = sh->conf;
 	struct mddev *mddev = conf->mddev;
@@ -789,7 +789,15 @@ again:
 	}
 	if (sync) {
 		r5x_run_sync(sh, &s, s.all & ~s.avail);
-		if (atomic_read(&sh->io_pending))
+		/*
+		 * Sync writes went out: their completion queues us again.
+		 * Not "while IO is pending": a member that fails at once
+		 * (dm-error, a device gone) completes inside submit_bio,
+		 * and the read-error rewrite below would write the same
+		 * block again before the first write's bad-block result
+		 * (dev->bb_rdev) was applied at the top of the next round.
+		 */
+		if (test_bit(R5X_S_SYNC_WRITE, &sh->state))
 			return;
 	}
 	if (readerr)

@@ -296,6 +296,7 @@ void r5x_cache_grow(struct r5x_conf *conf);
 
 /* r5x-stripe.c */
 void r5x_handle_stripe(struct r5x_stripe *sh);
+void r5x_update_badblocks(struct r5x_stripe *sh);
 void r5x_release_held(struct r5x_conf *conf, bool force);
 
 /* r5x-pq.c */
