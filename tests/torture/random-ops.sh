@@ -73,6 +73,8 @@ MSZ=$(dev_sectors "${LOOPS[0]}")
 
 OPLOG=
 SEQ_BAD=0
+CUT_SLOT=
+CUT_ACTION=
 
 # TT_TRACE=1: every minute, the tasks that are not sleeping
 # interruptibly, with their kernel stacks, go to the console too
@@ -293,8 +295,14 @@ interrupt_rebuild() {
 		tune
 		return 0
 	fi
+	# md runs a pending resync before it places a spare (a lazy llbitmap
+	# raises one after the first write into a chunk): say which ran, and
+	# whether the device being copied onto had its slot yet
+	CUT_ACTION=$(md_sysfs md0 sync_action)
 	if [ "$how" = 0 ]; then
-		op "rebuild interrupted at sector $p: stop and plain assemble"
+		CUT_SLOT=none
+		[ -z "${1:-}" ] || CUT_SLOT=$(cat "$(rdev "$1")/slot" 2>/dev/null)
+		op "rebuild interrupted at sector $p ($CUT_ACTION, new device's slot $CUT_SLOT): stop and plain assemble"
 		must mdadm --stop /dev/md0
 		# shellcheck disable=SC2046
 		if ! mdadm --assemble /dev/md0 $(member_list) ${1:-} >"$TT/asm" 2>&1; then
@@ -302,7 +310,7 @@ interrupt_rebuild() {
 			return 0
 		fi
 	else
-		op "rebuild interrupted at sector $p: sync_action idle"
+		op "rebuild interrupted at sector $p ($CUT_ACTION): sync_action idle"
 		echo idle >/sys/block/md0/md/sync_action
 	fi
 	tune
@@ -352,8 +360,25 @@ do_replace() {
 		bad "replace refused: $(tr '\n' ' ' <"$TT/err")"
 		return 0
 	fi
+	CUT_SLOT=
 	interrupt_rebuild "$dev"
 	[ "$SEQ_BAD" = 0 ] || return 0
+	# md keeps a replace in its superblocks only once the new device has
+	# the slot (MD_FEATURE_REPLACEMENT); the request before that is a
+	# flag in memory (WantReplacement), and a stop forgets it, with any
+	# bitmap or none.  An admin then asks again; a replace that had
+	# started must go on by itself.
+	if [ -n "$CUT_SLOT" ] && [ "$(cat "$(rdev "$dev")/slot" 2>/dev/null)" = none ]; then
+		if [ "$CUT_SLOT" != none ]; then
+			bad "replace in progress on slot $CUT_SLOT dropped by the assembly: new device $(cat "$(rdev "$dev")/state" 2>&1), examine: $(mdadm --examine "$dev" 2>&1 | grep -E 'Events|Device Role|Recovery Offset|Feature' | tr -s ' \n' ' ')"
+			return 0
+		fi
+		op "  the replace had not begun, and md keeps no pending replace across a stop: asked again"
+		if ! mdadm /dev/md0 --replace "$old" >"$TT/err" 2>&1; then
+			bad "replace refused after the assembly: $(tr '\n' ' ' <"$TT/err")"
+			return 0
+		fi
+	fi
 	# the old member leaves (faulty, then removable) once the copy is done
 	for _ in $(seq 1 600); do
 		mdadm --remove /dev/md0 "$old" >/dev/null 2>&1 && break
