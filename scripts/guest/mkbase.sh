@@ -57,7 +57,7 @@ done
 
 # Debian's own modules that scenarios load, with their dependencies.
 want="md-mod raid456 raid1 raid0 raid10 linear loop dm-mod dm-flakey dm-delay
-dm-log-writes dm-zero virtio_blk"
+dm-log-writes dm-zero null_blk virtio_blk"
 kroot=/var/cache/rig/kernel-$kver/tree
 [ -e "$kroot/lib" ] || ln -s usr/lib "$kroot/lib"
 depmod -b "$kroot" "$kver"

@@ -53,14 +53,33 @@ static void r5x_end_member_io(struct bio *bio)
 
 	if (!op_is_write(bio->bi_opf)) {
 		/*
-		 * A failed read is rebuilt from the others and rewritten;
-		 * past the limit the md thread records it as bad instead.
+		 * A failed read is rebuilt from the others and rewritten,
+		 * then read back (R5X_D_REREAD); past the limit, or when the
+		 * rewritten block does not read back, the md thread records
+		 * it as bad instead (the flag stays set to tell it which).
 		 */
 		if (bio->bi_status) {
+			bool limit = r5x_read_error(conf, rdev);
+
 			set_bit(R5X_D_READ_ERR, &dev->flags);
-			if (r5x_read_error(conf, rdev))
+			if (test_bit(R5X_D_REREAD, &dev->flags))
+				pr_warn_ratelimited("%s: read error not corrected: %lu sectors at %llu on %pg do not read back after the rewrite\n",
+						    mdname(conf->mddev),
+						    R5X_BLK_SECTORS,
+						    (unsigned long long)sh->sector,
+						    rdev->bdev);
+			if (limit || test_bit(R5X_D_REREAD, &dev->flags))
 				set_bit(R5X_D_READ_BAD, &dev->flags);
 		} else {
+			if (test_and_clear_bit(R5X_D_REREAD, &dev->flags)) {
+				atomic_add(R5X_BLK_SECTORS,
+					   &rdev->corrected_errors);
+				pr_info_ratelimited("%s: read error corrected (%lu sectors at %llu on %pg)\n",
+						    mdname(conf->mddev),
+						    R5X_BLK_SECTORS,
+						    (unsigned long long)sh->sector,
+						    rdev->bdev);
+			}
 			set_bit(R5X_D_UPTODATE, &dev->flags);
 			if (atomic_read(&rdev->read_errors))
 				atomic_set(&rdev->read_errors, 0);
@@ -79,14 +98,13 @@ static void r5x_end_member_io(struct bio *bio)
 			bb_flag = R5X_D_WRITE_ERR;
 		}
 	} else {
-		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
-			/* the rewrite (or any write) repaired a read error */
-			atomic_add(R5X_BLK_SECTORS, &rdev->corrected_errors);
-			pr_info_ratelimited("%s: read error corrected (%lu sectors at %llu on %pg)\n",
-					    mdname(conf->mddev), R5X_BLK_SECTORS,
-					    (unsigned long long)sh->sector,
-					    rdev->bdev);
-		}
+		/*
+		 * The rewrite (or any write) of a block that failed a read
+		 * is only a repair once the block reads back, as in raid5:
+		 * a disk can take a write to a sector it cannot read.
+		 */
+		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags))
+			set_bit(R5X_D_REREAD, &dev->flags);
 		/* the whole block now holds current data */
 		if (rdev_has_badblock(rdev, sh->sector, R5X_BLK_SECTORS))
 			bb_flag = R5X_D_MADE_GOOD;

@@ -218,18 +218,20 @@ static bool r5x_bad_recorded(struct md_rdev *rdev, sector_t s)
  * (the member stays; the block is rebuilt from the others or gives EIO
  * from now on): raid5's answer to a read error it cannot, or no longer
  * may, correct.  A member that cannot record it is failed by md.  Only an
- * In_sync member: a recovering one gets the block rebuilt and rewritten
- * by its recovery.  Returns true if the block is recorded now (or the
- * member failed instead).  md thread.
+ * In_sync member, unless @reread (the block was rewritten and still does
+ * not read): a recovering one gets the block rebuilt and rewritten by its
+ * recovery, but rewriting a block that never reads back would go on for
+ * ever.  Returns true if the block is recorded now (or the member failed
+ * instead).  md thread.
  */
-static bool r5x_record_read_error(struct r5x_stripe *sh, int i)
+static bool r5x_record_read_error(struct r5x_stripe *sh, int i, bool reread)
 {
 	struct r5x_conf *conf = sh->conf;
 	struct md_rdev *rdev;
 
 	rcu_read_lock();
 	rdev = READ_ONCE(conf->disks[i].rdev);
-	if (rdev && (!test_bit(In_sync, &rdev->flags) ||
+	if (rdev && ((!reread && !test_bit(In_sync, &rdev->flags)) ||
 		     test_bit(Faulty, &rdev->flags)))
 		rdev = NULL;
 	/* nr_pending keeps md from removing it once we leave RCU */
@@ -267,7 +269,9 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 		 * member's bad-block log (the member stays).
 		 */
 		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags))
-			r5x_record_read_error(sh, i);
+			r5x_record_read_error(sh, i,
+					      test_and_clear_bit(R5X_D_REREAD,
+								 &dev->flags));
 
 		r5x_end_list(conf, r5x_take(sh, &dev->towrite), true);
 		r5x_end_list(conf, dev->written, true);
@@ -669,6 +673,34 @@ static void r5x_end_written(struct r5x_stripe *sh)
 	}
 }
 
+/*
+ * Read back the blocks rewritten after a read error (R5X_D_REREAD), as
+ * raid5 does, before this stripe does anything else: the page keeps what
+ * was written, and only a read that succeeds calls the error corrected;
+ * one that fails has the block recorded as bad (r5x_end_member_io()).
+ * Returns true if reads went out; their completion queues the stripe.
+ */
+static bool r5x_read_back(struct r5x_stripe *sh)
+{
+	bool sent = false;
+	int i;
+
+	for (i = 0; i < sh->conf->raid_disks; i++) {
+		struct r5x_dev *dev = &sh->dev[i];
+
+		if (!test_bit(R5X_D_REREAD, &dev->flags))
+			continue;
+		/* the read lands in the page: until then it is not current */
+		clear_bit(R5X_D_UPTODATE, &dev->flags);
+		if (r5x_submit_dev(sh, i, REQ_OP_READ))
+			sent = true;
+		else
+			/* the member went: nothing left to confirm */
+			clear_bit(R5X_D_REREAD, &dev->flags);
+	}
+	return sent;
+}
+
 static bool r5x_bitmap_ready(struct r5x_stripe *sh)
 {
 	struct r5x_conf *conf = sh->conf;
@@ -709,14 +741,19 @@ void r5x_handle_stripe(struct r5x_stripe *sh)
 	 * before the scan, so that the block counts as lost from now on.
 	 */
 	for (i = 0; i < conf->raid_disks; i++) {
+		bool reread;
+
 		if (!test_and_clear_bit(R5X_D_READ_BAD, &sh->dev[i].flags))
 			continue;
+		reread = test_and_clear_bit(R5X_D_REREAD, &sh->dev[i].flags);
 		/* a recovering member keeps it for its rewrite */
-		if (r5x_record_read_error(sh, i))
+		if (r5x_record_read_error(sh, i, reread))
 			clear_bit(R5X_D_READ_ERR, &sh->dev[i].flags);
 	}
 	r5x_finish_io(sh);
 	r5x_end_written(sh);
+	if (r5x_read_back(sh))
+		return;
 
 again:
 	r5x_scan(sh, &s);

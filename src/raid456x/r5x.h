@@ -116,6 +116,7 @@ enum r5x_dev_flags {
 	R5X_D_LOCKED,		/* member IO in flight on this page */
 	R5X_D_READ_ERR,		/* member read failed: rebuild, then rewrite */
 	R5X_D_READ_BAD,		/* ... past the read error limit: record it */
+	R5X_D_REREAD,		/* rewritten after a read error: read back */
 	R5X_D_WRITE_ERR,	/* member write failed: record a bad block */
 	R5X_D_MADE_GOOD,	/* written over a recorded bad block: clear it */
 };

@@ -13,11 +13,14 @@
 #    completes, and the logs survive reassembly.  A whole-row write there
 #    fails (EIO, as raid456: more members lost than parity covers; each
 #    other block then holds its old or its new data) or reads back exact.
-#  - Members failing every read (dm-flakey): one, then two at once.  Up
-#    to stripe_cache_size read errors in a row (raid5's limit) every read
-#    is rebuilt and rewritten; past it the blocks are recorded as bad
-#    instead (as md's raid5); both stay either way, and every byte reads
-#    back; re-added, check is clean and r5parity agrees with P and Q.
+#  - Members failing every read but taking writes (dm-flakey): one, then
+#    two at once.  Up to stripe_cache_size read errors in a row (raid5's
+#    limit) every block is rebuilt, rewritten and read back; the read-back
+#    fails too, so the block is recorded as bad ("read error not
+#    corrected", as md's raid5); past the limit the blocks are recorded
+#    without the rewrite.  Both members stay either way, and every byte
+#    reads back; re-added, check is clean and r5parity agrees with P and
+#    Q.  (A read error that the rewrite cures: read-error-reread.sh.)
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
@@ -134,7 +137,7 @@ for d in "${DMS[@]}"; do must mdadm --zero-superblock "$d"; done
 must mdadm --create /dev/md0 --run --quiet --level=6 --raid-devices=5 \
 	--chunk=64 --layout=parity-last --bitmap=none --assume-clean "${DMS[@]}"
 
-log "read errors on one member, below the limit: corrected"
+log "read errors on one member, below the limit: rewritten, read back, recorded"
 write_random /dev/md0 0 2048 r 64
 restart "${DMS[@]}"
 # the limit: more than the ~170 blocks of a member read here
@@ -144,24 +147,39 @@ echo 1024 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
 data_rfail() {
 	dm_faults r6e "$1" "$doff" $(($(dev_sectors "${LOOPS[$1]}") - doff)) rfail
 }
+c1=$(cat "$(m 1)/errors")
 data_rfail 1
 verify_random /dev/md0 0 r
 grep -q '\[5/5\]' /proc/mdstat || fail "member 1 failed below the limit"
-dmesg_has 'raid456x:md0: read error corrected' || fail "read errors were not rewritten"
+dmesg_has 'raid456x:md0: read error not corrected' ||
+	fail "read errors were not rewritten and read back"
+[ -n "$(cat "$(m 1)/bad_blocks")" ] || fail "no bad blocks on member 1"
+expect_eq "$(cat "$(m 1)/errors")" "$c1" "sectors of member 1 counted as corrected"
 
 log "read errors on two members at once: rebuilt from P and Q"
 restart "${DMS[@]}"
 echo 1024 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
-c0=$(cat "$(m 2)/errors")
-c1=$(cat "$(m 1)/errors")
 data_rfail 2
 verify_random /dev/md0 0 r
 grep -q '\[5/5\]' /proc/mdstat || fail "a member failed below the limit"
-[ "$(cat "$(m 2)/errors")" -gt "$c0" ] || fail "no read error corrected on member 2"
-[ "$(cat "$(m 1)/errors")" -gt "$c1" ] || fail "no read error corrected on member 1"
+for i in 1 2; do
+	[ -n "$(cat "$(m $i)/bad_blocks")" ] || fail "no bad blocks on member $i"
+done
 
 log "past the limit: recorded as bad blocks, both stay, the data is all there"
+# readable again and written over: the logs forget every block (the
+# rebuilds read all of row 10, of which 2048-2112 KiB lie past "r")
+dm_holes r6e 1
+dm_holes r6e 2
+write_random /dev/md0 0 2048 r 64
+write_random /dev/md0 2048 64 rtail 64
+for i in 1 2; do
+	wait_for 10 "member $i's bad blocks cleared" test -z "$(cat "$(m $i)/bad_blocks")"
+done
+restart "${DMS[@]}"
 echo 16 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
+data_rfail 1
+data_rfail 2
 verify_random /dev/md0 0 r
 grep -q '\[5/5\]' /proc/mdstat || fail "a member failed past the limit"
 dmesg_has 'raid456x:md0: .*read errors in a row > 16 stripes' ||

@@ -3,12 +3,15 @@
 # A member that keeps failing reads, as md's raid5 (7.3) treats it: each
 # failed stripe read counts, a successful one resets the count, and while
 # the count is at most the stripe cache size (raid5's max_nr_stripes) the
-# block is rebuilt from the others and rewritten.  Past it the block is
-# recorded in the member's bad-block log instead (the member stays, the
-# block is rebuilt from the others from then on); a member without a log
-# cannot record it and is failed.  md/max_read_errors is raid1/raid10's
-# knob and means nothing here, as under raid5.  Member 1 fails every read
-# (dm-flakey error_reads), writes work; every byte always reads back exact.
+# block is rebuilt from the others, rewritten and read back (here the
+# read-back fails too, so the block is recorded as bad: "read error not
+# corrected").  Past it the block is recorded in the member's bad-block
+# log without the rewrite (the member stays, the block is rebuilt from the
+# others from then on); a member without a log cannot record it and is
+# failed.  md/max_read_errors is raid1/raid10's knob and means nothing
+# here, as under raid5.  Member 1 fails every read (dm-flakey
+# error_reads), writes work; every byte always reads back exact.  A read
+# error that the rewrite cures: read-error-reread.sh.
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 
@@ -28,14 +31,16 @@ set_table() {
 	dm_load "r5xr$1" "0 $(dev_sectors "${LOOPS[$1]}") $2"
 }
 
-log "below the limit: errors corrected, member 1 stays"
+log "below the limit: rewritten, read back, recorded; member 1 stays"
 expect_eq "$(md_sysfs md0 stripe_cache_size)" 256 "default stripe_cache_size"
 set_table 1 "flakey ${LOOPS[1]} 0 0 3600 1 error_reads"
 # 256 KiB: fewer than 256 member reads, even with every 1 KiB read retried
 expect_eq "$(sum_range /dev/md0 0 256)" "$(ref_sum a 0 256)" "first 256 KiB"
 grep -q '\[4/4\]' /proc/mdstat || fail "member 1 failed below the limit"
-dmesg_has 'raid456x:md0: read error corrected' || fail "read errors were not rewritten"
-expect_eq "$(cat "$m1/bad_blocks")" "" "bad blocks below the limit"
+dmesg_has 'raid456x:md0: read error not corrected' ||
+	fail "read errors were not rewritten and read back"
+dmesg_has 'raid456x:md0: .*read errors in a row' && fail "the limit was reached below it"
+[ -n "$(cat "$m1/bad_blocks")" ] || fail "no bad blocks recorded below the limit"
 
 log "past the limit: unreadable blocks are recorded as bad, member 1 stays"
 echo 16 >/sys/block/md0/md/stripe_cache_size || fail "set stripe_cache_size"
