@@ -194,10 +194,19 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 
 	sync_size = le64_to_cpu(sb->sync_size) ?: mddev->resync_max_sectors;
 	if (sync_size > mddev->resync_max_sectors) {
-		pr_err("%s: bitmap covers %llu sectors, more than the array's %llu\n",
-		       name, (unsigned long long)sync_size,
-		       (unsigned long long)mddev->resync_max_sectors);
-		return -EINVAL;
+		/*
+		 * --grow --size writes the bitmap for the new size (our
+		 * resize, called from the personality's) before md writes
+		 * its superblocks: a crash between the two leaves a header
+		 * larger than the array, which must still assemble.  The
+		 * chunks past the array cover nothing md knows of, and the
+		 * states of the others are what they were; growing again
+		 * starts the new chunks Unwritten (llb_resize()).
+		 */
+		pr_warn("%s: bitmap covers %llu sectors, more than the array's %llu (an interrupted --grow --size?): using the array's size\n",
+			name, (unsigned long long)sync_size,
+			(unsigned long long)mddev->resync_max_sectors);
+		sync_size = mddev->resync_max_sectors;
 	}
 	chunksize = le32_to_cpu(sb->chunksize);
 	room = llb_space_bytes(mddev);

@@ -1,0 +1,75 @@
+#!/bin/bash
+# rig: mem=1024 timeout=500
+# A power cut during mdadm --grow --size on a lockless RAID-5.  md has the
+# bitmap resized (its header then says the new size) before it writes its
+# own superblocks with the new size.  The cut is placed exactly there: the
+# members drop every write to md's superblock (sectors 8-15 of each, in
+# front of the bitmap) from before the grow on, then everything.  The
+# array must assemble as at boot with its old size (md-llbitmap2 before
+# 2026-12-07 refused the bitmap: "bitmap covers N sectors, more than the
+# array's M", and the array did not start), every acknowledged byte must
+# read back, and growing again must work.
+. /tests/lib.sh
+. /tests/llbitmap/lib-llb.sh
+. /tests/llbitmap/lib-crash.sh
+
+llb_modules
+crash_members 4 96
+must mdadm --create /dev/md0 --run --level=5 --raid-devices=4 --chunk=64 \
+	--metadata=1.2 --bitmap=lockless --size=32M "${MEMBERS[@]}"
+md_wait_idle md0
+fast_daemon md0
+boff=$(awk '$1 == "offset" { print $2 }' /sys/block/md0/md/llbitmap/metadata)
+[ -n "$boff" ] && [ "$boff" -ge 8 ] ||
+	fail "bitmap offset '$boff' sectors from the superblock: it would share the dropped range"
+n0=$(chunks md0)
+size0=$(( $(dev_sectors /dev/md0) / 2 ))
+write_big /dev/md0 0 2048 a
+write_big /dev/md0 $((size0 - 1024)) 1024 b
+wait_settled md0
+
+log "md's superblock writes are lost from here on"
+for i in "${!MEMBERS[@]}"; do
+	sz=$(dev_sectors "${LOOPS[$i]}")
+	dl="${LOOPS[$i]}"
+	must dmsetup suspend "llbc$i"
+	printf '%s\n' "0 8 linear $dl 0" "8 8 flakey $dl 8 0 3600 1 drop_writes" \
+		"16 $((sz - 16)) linear $dl 16" | dmsetup load "llbc$i" ||
+		fail "load the superblock-dropping table of llbc$i"
+	must dmsetup resume "llbc$i"
+done
+must mdadm --grow /dev/md0 --size=max
+md_wait_idle md0
+size1=$(( $(dev_sectors /dev/md0) / 2 ))
+[ "$size1" -gt "$size0" ] || fail "the array did not grow"
+log "grown to $size1 KiB, $(chunks md0) chunks; cut"
+power_cut
+power_back
+
+assemble_plain
+dmesg_has 'md0: bitmap covers [0-9]+ sectors, more than the array' ||
+	fail "the cut did not fall between the bitmap's resize and md's superblock"
+expect_eq "$(( $(dev_sectors /dev/md0) / 2 ))" "$size0" "array KiB after the cut"
+expect_eq "$(chunks md0)" "$n0" "bitmap chunks after the cut"
+fast_daemon md0
+verify_big /dev/md0 0 a
+verify_big /dev/md0 $((size0 - 1024)) b
+wait_settled md0
+
+log "grow again"
+must mdadm --grow /dev/md0 --size=max
+md_wait_idle md0
+expect_eq "$(( $(dev_sectors /dev/md0) / 2 ))" "$size1" "array KiB after growing again"
+write_big /dev/md0 $((size1 - 1024)) 1024 c
+wait_settled md0
+verify_big /dev/md0 0 a
+verify_big /dev/md0 $((size0 - 1024)) b
+verify_big /dev/md0 $((size1 - 1024)) c
+md_check md0
+must mdadm --stop /dev/md0
+must mdadm --assemble /dev/md0 "${MEMBERS[@]}"
+verify_big /dev/md0 $((size1 - 1024)) c
+must mdadm --stop /dev/md0
+cleanup_members
+no_llb_errors
+log "ok"
