@@ -88,6 +88,17 @@ static int llb_load(struct mddev *mddev)
 	if (test_and_clear_bit(BITMAP_STALE, &b->flags))
 		act = LLB_ACT_STALE;
 	mutex_lock(&mddev->bitmap_info.mutex);
+	if (b->hdr_size) {
+		/*
+		 * The chunks past the header's size (llb_parse_sb()),
+		 * from the one holding its last sector on: NeedSync, on
+		 * disk before any header can claim them (llb_update_sb()).
+		 */
+		llb_set_range(b, (b->hdr_size - 1) >> b->chunkshift,
+			      b->nchunks - 1, LLB_NEEDSYNC);
+		llb_write_everything(b);
+		WRITE_ONCE(b->hdr_size, 0);
+	}
 	llb_run(b, 0, b->nchunks - 1, act);
 	/* assembled in the middle of a reshape (after a stop or a crash) */
 	llb_reshape_track(b);

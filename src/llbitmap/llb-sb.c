@@ -207,6 +207,19 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 			name, (unsigned long long)sync_size,
 			(unsigned long long)mddev->resync_max_sectors);
 		sync_size = mddev->resync_max_sectors;
+	} else if (sync_size < mddev->resync_max_sectors) {
+		/*
+		 * A shrink writes the smaller header first, and marks the
+		 * chunks it drops Unwritten: cut short, md comes back at
+		 * its old size with data there that no state covers.  The
+		 * whole array is covered from now on, and llb_load() makes
+		 * the rest NeedSync, durably, before the header may grow.
+		 */
+		pr_warn("%s: bitmap covers %llu sectors, fewer than the array's %llu (an interrupted --grow --size?): resyncing the rest\n",
+			name, (unsigned long long)sync_size,
+			(unsigned long long)mddev->resync_max_sectors);
+		b->hdr_size = sync_size;
+		sync_size = mddev->resync_max_sectors;
 	}
 	chunksize = le32_to_cpu(sb->chunksize);
 	room = llb_space_bytes(mddev);
@@ -298,7 +311,7 @@ int llb_read_sb(struct llb *b)
 		goto out;
 	}
 	ret = llb_alloc_pages(b, llb_pages_for(b->nchunks));
-	if (!ret) {
+	if (!ret && !b->hdr_size) {
 		/* record md's size in the cached header, as md's llbitmap does */
 		sb = kmap_local_page(b->pages[0]->page);
 		sb->sync_size = cpu_to_le64(mddev->resync_max_sectors);
@@ -332,7 +345,8 @@ void llb_update_sb(void *data)
 	sb->state = cpu_to_le32(b->flags & ~(BIT(BITMAP_SHUTDOWN) |
 					     BIT(BITMAP_DAEMON_BUSY)));
 	sb->chunksize = cpu_to_le32(b->chunksize);
-	sb->sync_size = cpu_to_le64(b->sync_size);
+	/* see hdr_size in llb.h */
+	sb->sync_size = cpu_to_le64(READ_ONCE(b->hdr_size) ?: b->sync_size);
 	sb->sectors_reserved = cpu_to_le32(mddev->bitmap_info.space);
 	sb->daemon_sleep = cpu_to_le32(mddev->bitmap_info.daemon_sleep);
 	kunmap_local(sb);

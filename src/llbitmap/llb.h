@@ -121,6 +121,13 @@ struct llb {
 	unsigned long		chunkshift;
 	unsigned long		nchunks;
 	sector_t		sync_size;	/* sectors covered */
+	/*
+	 * Nonzero from llb_read_sb() to llb_load() when the header covered
+	 * less than the array (a --grow --size shrink cut short): the
+	 * sectors the header spoke for.  Until llb_load() has the rest on
+	 * disk as NeedSync, the header keeps saying this size.
+	 */
+	sector_t		hdr_size;
 
 	unsigned long		barrier_idle;	/* seconds */
 	unsigned long		last_cond_end;	/* jiffies */
