@@ -93,11 +93,15 @@ static int llb_load(struct mddev *mddev)
 		 * The chunks past the header's size (llb_parse_sb()),
 		 * from the one holding its last sector on: NeedSync, on
 		 * disk before any header can claim them (llb_update_sb()).
+		 * A read-only array writes nothing: the header keeps its
+		 * size, and the next assembly does this again.
 		 */
 		llb_set_range(b, (b->hdr_size - 1) >> b->chunkshift,
 			      b->nchunks - 1, LLB_NEEDSYNC);
-		llb_write_everything(b);
-		WRITE_ONCE(b->hdr_size, 0);
+		if (md_is_rdwr(mddev)) {
+			llb_write_everything(b);
+			WRITE_ONCE(b->hdr_size, 0);
+		}
 	}
 	llb_run(b, 0, b->nchunks - 1, act);
 	/* assembled in the middle of a reshape (after a stop or a crash) */

@@ -103,8 +103,10 @@ static void r5x_end_member_io(struct bio *bio)
 		 * is only a repair once the block reads back, as in raid5:
 		 * a disk can take a write to a sector it cannot read.
 		 */
-		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags))
+		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags)) {
+			dev->reread_rdev = rdev;
 			set_bit(R5X_D_REREAD, &dev->flags);
+		}
 		/* the whole block now holds current data */
 		if (rdev_has_badblock(rdev, sh->sector, R5X_BLK_SECTORS))
 			bb_flag = R5X_D_MADE_GOOD;
@@ -172,6 +174,13 @@ static void r5x_submit_repl(struct r5x_stripe *sh, int i, blk_opf_t opf)
  */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 {
+	return r5x_submit_dev_to(sh, i, opf, NULL);
+}
+
+/* ... only to @want, if not NULL: another member there counts as gone */
+bool r5x_submit_dev_to(struct r5x_stripe *sh, int i, blk_opf_t opf,
+		       struct md_rdev *want)
+{
 	struct r5x_conf *conf = sh->conf;
 	struct r5x_dev *dev = &sh->dev[i];
 	struct md_rdev *rdev;
@@ -189,7 +198,7 @@ bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf)
 
 	rcu_read_lock();
 	rdev = READ_ONCE(conf->disks[i].rdev);
-	if (!rdev || test_bit(Faulty, &rdev->flags)) {
+	if (!rdev || test_bit(Faulty, &rdev->flags) || (want && rdev != want)) {
 		rcu_read_unlock();
 		/*
 		 * The member failed or went since r5x_scan(): what the

@@ -269,9 +269,7 @@ static void r5x_fail_stripe(struct r5x_stripe *sh, struct r5x_scan *s)
 		 * member's bad-block log (the member stays).
 		 */
 		if (test_and_clear_bit(R5X_D_READ_ERR, &dev->flags))
-			r5x_record_read_error(sh, i,
-					      test_and_clear_bit(R5X_D_REREAD,
-								 &dev->flags));
+			r5x_record_read_error(sh, i, false);
 
 		r5x_end_list(conf, r5x_take(sh, &dev->towrite), true);
 		r5x_end_list(conf, dev->written, true);
@@ -682,21 +680,37 @@ static void r5x_end_written(struct r5x_stripe *sh)
  */
 static bool r5x_read_back(struct r5x_stripe *sh)
 {
+	struct r5x_conf *conf = sh->conf;
 	bool sent = false;
 	int i;
 
-	for (i = 0; i < sh->conf->raid_disks; i++) {
+	for (i = 0; i < conf->raid_disks; i++) {
 		struct r5x_dev *dev = &sh->dev[i];
+		struct md_rdev *rdev;
+		bool same;
 
 		if (!test_bit(R5X_D_REREAD, &dev->flags))
 			continue;
+		/*
+		 * Only the member that took the rewrite: once its write
+		 * completed it could fail and be removed, and a spare added
+		 * in its slot holds no copy of the block yet.  A new rdev
+		 * at the same address is no In_sync member either.
+		 */
+		rcu_read_lock();
+		rdev = READ_ONCE(conf->disks[i].rdev);
+		same = rdev == dev->reread_rdev && r5x_dev_avail(sh, i, rdev);
+		rcu_read_unlock();
 		/* the read lands in the page: until then it is not current */
 		clear_bit(R5X_D_UPTODATE, &dev->flags);
-		if (r5x_submit_dev(sh, i, REQ_OP_READ))
+		if (same && r5x_submit_dev_to(sh, i, REQ_OP_READ,
+					      dev->reread_rdev)) {
 			sent = true;
-		else
-			/* the member went: nothing left to confirm */
-			clear_bit(R5X_D_REREAD, &dev->flags);
+			continue;
+		}
+		/* nothing left to confirm; the page still holds the block */
+		clear_bit(R5X_D_REREAD, &dev->flags);
+		set_bit(R5X_D_UPTODATE, &dev->flags);
 	}
 	return sent;
 }

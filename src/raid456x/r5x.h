@@ -136,6 +136,13 @@ struct r5x_dev {
 	 * thread to drop once the list is updated.
 	 */
 	struct md_rdev		*bb_rdev;
+	/*
+	 * The member whose rewrite of a read error succeeded (with
+	 * R5X_D_REREAD): the read-back must go to it and no other, since
+	 * the slot may have changed hands since.  Compared, never
+	 * dereferenced: the completion dropped its reference.
+	 */
+	struct md_rdev		*reread_rdev;
 	struct bio		req;
 	struct bio_vec		vec;
 	struct bio		repl_req;	/* the same write, to the replacement */
@@ -308,6 +315,8 @@ u64 r5x_pq_check(struct r5x_stripe *sh, u64 lost, bool fix);
 
 /* r5x-io.c */
 bool r5x_submit_dev(struct r5x_stripe *sh, int i, blk_opf_t opf);
+bool r5x_submit_dev_to(struct r5x_stripe *sh, int i, blk_opf_t opf,
+		       struct md_rdev *want);
 void r5x_xor_into(struct r5x_conf *conf, struct page *dest,
 		  struct page **srcs, int cnt);
 void r5x_xor_set(struct r5x_conf *conf, struct page *dest,

@@ -1,6 +1,6 @@
 #!/bin/bash
-# rig: mem=1024 timeout=900 personality=both
-# A power cut during mdadm --grow --size on a lockless RAID-5.  md has the
+# rig: mem=1024 timeout=1200 personality=both
+# A power cut during mdadm --grow --size on a lockless array.  md has the
 # bitmap resized (its header then says the new size) before it writes its
 # own superblocks with the new size.  The cut is placed exactly there: the
 # members drop every write to md's superblock (sectors 8-15 of each, in
@@ -10,7 +10,8 @@
 # array's M", and the array did not start), every acknowledged byte must
 # read back, and growing again must work.  Then the same cut in a shrink:
 # md comes back at the larger size, and the bitmap must cover all of it.
-# Under raid456 and raid456x (whose resize calls the bitmap's the same way).
+# RAID-5 under raid456 and raid456x (whose resize calls the bitmap's the
+# same way), RAID-1 and RAID-10 (near=2, whose bitmap covers array sectors).
 . /tests/lib.sh
 . /tests/llbitmap/lib-llb.sh
 . /tests/llbitmap/lib-crash.sh
@@ -37,13 +38,14 @@ drop_md_superblocks() {
 	done
 }
 
-# grow_case: the whole sequence on fresh members under the loaded personality
+# grow_case N MDADM-OPTIONS...: the whole sequence on N fresh members
 grow_case() {
-	local n0 n1 size0 size1 boff l
+	local n=$1 n0 n1 size0 size1 boff l
+	shift
 	since=$(dmesg | wc -l)
-	crash_members 4 96
-	must mdadm --create /dev/md0 --run --level=5 --raid-devices=4 --chunk=64 \
-		--metadata=1.2 --bitmap=lockless --size=32M "${MEMBERS[@]}"
+	crash_members "$n" 64
+	must mdadm --create /dev/md0 --run "$@" --raid-devices="$n" \
+		--metadata=1.2 --bitmap=lockless --size=16M "${MEMBERS[@]}"
 	md_wait_idle md0
 	fast_daemon md0
 	boff=$(awk '$1 == "offset" { print $2 }' /sys/block/md0/md/llbitmap/metadata)
@@ -89,13 +91,13 @@ grow_case() {
 	verify_big /dev/md0 $((size1 - 1024)) c
 	n1=$(chunks md0)
 
-	log "a shrink back to 32 MiB per member, cut short the same way"
+	log "a shrink back to 16 MiB per member, cut short the same way"
 	write_big /dev/md0 $((size1 - 8192)) 4096 d
 	wait_settled md0
 	drop_md_superblocks
 	# mdadm shrinks the array's exported size first, then the members
 	must mdadm --grow /dev/md0 --array-size=$((size0))K
-	must mdadm --grow /dev/md0 --size=32M
+	must mdadm --grow /dev/md0 --size=16M
 	log "shrunk to $(( $(dev_sectors /dev/md0) / 2 )) KiB, $(chunks md0) chunks; cut"
 	[ "$(chunks md0)" -lt "$n1" ] || fail "the bitmap did not shrink"
 	power_cut
@@ -118,8 +120,11 @@ grow_case() {
 	verify_big /dev/md0 0 a
 	md_check md0
 	must mdadm --stop /dev/md0
+	since=$(dmesg | wc -l)
 	must mdadm --assemble /dev/md0 "${MEMBERS[@]}"
 	expect_eq "$(chunks md0)" "$n1" "bitmap chunks after a clean restart"
+	new_dmesg_has 'md0: bitmap covers' &&
+		fail "the header did not get the array's size: $(dmesg | grep 'bitmap covers' | tail -1)"
 	verify_big /dev/md0 $((size1 - 2048)) e
 	must mdadm --stop /dev/md0
 	cleanup_members
@@ -132,10 +137,14 @@ grow_case() {
 must modprobe md-mod
 must modprobe md-llbitmap2
 for pers in raid456 raid456x; do
-	log "personality $pers"
+	log "RAID-5 under $pers"
 	use_personality "$pers"
-	grow_case
+	grow_case 4 --level=5 --chunk=64
 done
+log "RAID-1"
+grow_case 2 --level=1
+log "RAID-10 near=2"
+grow_case 4 --level=10 --layout=n2 --chunk=64
 r5x_unload_all
 no_llb_errors
 log "ok"
