@@ -193,6 +193,14 @@ static int llb_parse_sb(struct llb *b, bitmap_super_t *sb)
 		return 1;
 
 	sync_size = le64_to_cpu(sb->sync_size) ?: mddev->resync_max_sectors;
+	if (sync_size != mddev->resync_max_sectors &&
+	    mddev->reshape_position != MaxSector) {
+		/* a reshape changes sizes on its own terms: not ours to guess */
+		pr_err("%s: bitmap covers %llu sectors, the array %llu, in the middle of a reshape\n",
+		       name, (unsigned long long)sync_size,
+		       (unsigned long long)mddev->resync_max_sectors);
+		return -EINVAL;
+	}
 	if (sync_size > mddev->resync_max_sectors) {
 		/*
 		 * --grow --size writes the bitmap for the new size (our
