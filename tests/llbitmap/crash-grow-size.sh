@@ -80,15 +80,7 @@ grow_case() {
 	must mdadm --grow /dev/md0 --size=max
 	md_wait_idle md0
 	expect_eq "$(( $(dev_sectors /dev/md0) / 2 ))" "$size1" "array KiB after growing again"
-	write_big /dev/md0 $((size1 - 1024)) 1024 c
-	wait_settled md0
-	verify_big /dev/md0 0 a
-	verify_big /dev/md0 $((size0 - 1024)) b
-	verify_big /dev/md0 $((size1 - 1024)) c
-	md_check md0
-	must mdadm --stop /dev/md0
-	must mdadm --assemble /dev/md0 "${MEMBERS[@]}"
-	verify_big /dev/md0 $((size1 - 1024)) c
+	after_grow "$size0" "$size1" "${MEMBERS[@]}"
 	n1=$(chunks md0)
 
 	log "a shrink back to 16 MiB per member, cut short the same way"

@@ -24,18 +24,8 @@ size1=$(( $(dev_sectors /dev/md0) / 2 ))
 log "after: $size1 KiB, $n1 chunks: $(bits_line md0)"
 [ "$size1" -gt "$size0" ] || fail "the array did not grow"
 [ "$n1" -gt "$n0" ] || fail "the bitmap did not grow ($n0 -> $n1 chunks)"
-write_big /dev/md0 $((size1 - 1024)) 1024 c
-wait_settled md0
-verify_big /dev/md0 0 a
-verify_big /dev/md0 $((size0 - 1024)) b
-verify_big /dev/md0 $((size1 - 1024)) c
-md_check md0
-must mdadm --stop /dev/md0
-must mdadm --assemble /dev/md0 "${LOOPS[@]}"
+after_grow "$size0" "$size1" "${LOOPS[@]}"
 expect_eq "$(chunks md0)" "$n1" "chunks after assembly"
-verify_big /dev/md0 0 a
-verify_big /dev/md0 $((size0 - 1024)) b
-verify_big /dev/md0 $((size1 - 1024)) c
 must mdadm --stop /dev/md0
 no_llb_errors
 log "ok"

@@ -167,3 +167,23 @@ reads_without_each() {
 		log "$when: reads exact without member $skip"
 	done
 }
+
+# after_grow SIZE0_KB SIZE1_KB MEMBER...: md0 grew from SIZE0 to SIZE1 KiB
+# with "a" written at 0 and "b" ending at SIZE0: "c" written at the new
+# end, all three read back, check is clean, and they read back again
+# after a stop and an assembly from MEMBER...
+after_grow() {
+	local size0=$1 size1=$2
+	shift 2
+	write_big /dev/md0 $((size1 - 1024)) 1024 c
+	wait_settled md0
+	verify_big /dev/md0 0 a
+	verify_big /dev/md0 $((size0 - 1024)) b
+	verify_big /dev/md0 $((size1 - 1024)) c
+	md_check md0
+	must mdadm --stop /dev/md0
+	must mdadm --assemble /dev/md0 "$@"
+	verify_big /dev/md0 0 a
+	verify_big /dev/md0 $((size0 - 1024)) b
+	verify_big /dev/md0 $((size1 - 1024)) c
+}
