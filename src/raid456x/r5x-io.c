@@ -60,15 +60,16 @@ static void r5x_end_member_io(struct bio *bio)
 		 */
 		if (bio->bi_status) {
 			bool limit = r5x_read_error(conf, rdev);
+			bool reread = test_bit(R5X_D_REREAD, &dev->flags);
 
 			set_bit(R5X_D_READ_ERR, &dev->flags);
-			if (test_bit(R5X_D_REREAD, &dev->flags))
+			if (reread)
 				pr_warn_ratelimited("%s: read error not corrected: %lu sectors at %llu on %pg do not read back after the rewrite\n",
 						    mdname(conf->mddev),
 						    R5X_BLK_SECTORS,
 						    (unsigned long long)sh->sector,
 						    rdev->bdev);
-			if (limit || test_bit(R5X_D_REREAD, &dev->flags))
+			if (limit || reread)
 				set_bit(R5X_D_READ_BAD, &dev->flags);
 		} else {
 			if (test_and_clear_bit(R5X_D_REREAD, &dev->flags)) {

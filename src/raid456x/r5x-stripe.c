@@ -703,6 +703,7 @@ static bool r5x_read_back(struct r5x_stripe *sh)
 		rcu_read_unlock();
 		/* the read lands in the page: until then it is not current */
 		clear_bit(R5X_D_UPTODATE, &dev->flags);
+		/* @want again: the slot may change between here and there */
 		if (same && r5x_submit_dev_to(sh, i, REQ_OP_READ,
 					      dev->reread_rdev)) {
 			sent = true;
