@@ -19,6 +19,24 @@
  *     nr_sectors blocks of written data (none for a discard)
  *   sector and nr_sectors count blocks of the logged device.
  *
+ * Order of a flush interval (--fua-last).  dm-log-writes logs a plain
+ * write (or discard) only when the flush after it completes, but a FUA
+ * write as soon as it completes.  A plain write that completed *before* a
+ * FUA write to the same sectors, both between the same two flushes, is
+ * therefore logged after it, although on the device the FUA write is the
+ * newer one (a disk returns, and keeps, the last write it completed).
+ * The log cannot tell that case from a plain write issued after the FUA
+ * write completed.  --fua-last takes the first reading: a plain write or
+ * discard logged in a flush batch does not overwrite the sectors of a FUA
+ * write logged since the previous flush entry.  md never has two writes to
+ * one sector in flight, and its internal writes (resync, recovery) that
+ * follow a FUA write of a stripe before the next flush rewrite the values
+ * the FUA write left; a caller that uses it checks the reading against
+ * the device (the whole log replayed must equal the device as it ended).
+ * The 2026-12-07 CI run met the case: a resync wrote parity P of a stripe
+ * (plain), then a user O_SYNC write of the same stripe wrote new data and
+ * P' (FUA); the log put P after P', and the replay showed a stale parity.
+ *
  * Exit status: 0 success, 1 the requested end point is not in the log,
  * 2 usage, format or I/O error.
  *
@@ -69,6 +87,16 @@ static uint32_t blocksize;
 static uint64_t nr_entries;
 static uint64_t log_bytes;
 static int discard_mode;		/* 0 zero, 1 skip */
+static int fua_last;			/* --fua-last: see the header */
+
+/* FUA writes logged since the last flush entry (blocks of the device) */
+struct extent {
+	uint64_t start;
+	uint64_t end;
+};
+
+static struct extent *fua_ext;
+static size_t fua_n, fua_cap;
 
 static void die(const char *fmt, ...)
 {
@@ -232,21 +260,41 @@ static const char *flag_names(uint64_t f, char *buf, size_t len)
 	return buf;
 }
 
-static void copy_data(int dev_fd, const char *dev, const struct entry *e,
-		      uint64_t data_pos)
+static void fua_remember(const struct entry *e)
+{
+	if (!e->nr_sectors)
+		return;
+	if (fua_n == fua_cap) {
+		fua_cap = fua_cap ? 2 * fua_cap : 64;
+		fua_ext = realloc(fua_ext, fua_cap * sizeof(*fua_ext));
+		if (!fua_ext)
+			die("out of memory");
+	}
+	fua_ext[fua_n].start = e->sector;
+	fua_ext[fua_n].end = e->sector + e->nr_sectors;
+	fua_n++;
+}
+
+/*
+ * Blocks [b, b + n) of the device, written with the data of entry @e
+ * (its block @b - e->sector at data_pos) or as a discard.
+ */
+static void copy_range(int dev_fd, const char *dev, const struct entry *e,
+		       uint64_t data_pos, uint64_t b, uint64_t n)
 {
 	static unsigned char buf[IO_BYTES];
-	uint64_t left = e->nr_sectors * blocksize;
-	uint64_t off = e->sector * blocksize;
-	size_t n;
+	uint64_t left = n * blocksize;
+	uint64_t off = b * blocksize;
+	size_t len;
 
+	data_pos += (b - e->sector) * blocksize;
 	while (left) {
-		n = left < IO_BYTES ? (size_t)left : IO_BYTES;
-		read_at(log_fd, buf, n, data_pos, "data");
-		write_at(dev_fd, dev, buf, n, off);
-		data_pos += n;
-		off += n;
-		left -= n;
+		len = left < IO_BYTES ? (size_t)left : IO_BYTES;
+		read_at(log_fd, buf, len, data_pos, "data");
+		write_at(dev_fd, dev, buf, len, off);
+		data_pos += len;
+		off += len;
+		left -= len;
 	}
 }
 
@@ -255,12 +303,12 @@ static void copy_data(int dev_fd, const char *dev, const struct entry *e,
  * read after one (they punch a hole), and it is the value the array must
  * cope with if a member's discard lands.
  */
-static void discard(int dev_fd, const char *dev, int is_blk,
-		    const struct entry *e)
+static void discard_range(int dev_fd, const char *dev, int is_blk,
+			  uint64_t b, uint64_t nr)
 {
 	static const unsigned char zero[IO_BYTES];
-	uint64_t off = e->sector * blocksize;
-	uint64_t len = e->nr_sectors * blocksize;
+	uint64_t off = b * blocksize;
+	uint64_t len = nr * blocksize;
 	uint64_t range[2] = { off, len };
 	size_t n;
 
@@ -280,6 +328,62 @@ static void discard(int dev_fd, const char *dev, int is_blk,
 	}
 }
 
+/*
+ * Apply [b, e) of a batched entry, less what FUA extents from number @k
+ * on cover; returns the number of blocks left out.
+ */
+static uint64_t apply_uncovered(int dev_fd, const char *dev, int is_blk,
+				const struct entry *en, uint64_t data_pos,
+				uint64_t b, uint64_t e, size_t k)
+{
+	uint64_t lo, hi, skipped;
+
+	for (; k < fua_n; k++)
+		if (fua_ext[k].start < e && fua_ext[k].end > b)
+			break;
+	if (k == fua_n) {
+		if (dev_fd < 0)
+			return 0;
+		if (en->flags & LW_DISCARD)
+			discard_range(dev_fd, dev, is_blk, b, e - b);
+		else
+			copy_range(dev_fd, dev, en, data_pos, b, e - b);
+		return 0;
+	}
+	lo = fua_ext[k].start > b ? fua_ext[k].start : b;
+	hi = fua_ext[k].end < e ? fua_ext[k].end : e;
+	skipped = hi - lo;
+	if (lo > b)
+		skipped += apply_uncovered(dev_fd, dev, is_blk, en, data_pos,
+					   b, lo, k + 1);
+	if (hi < e)
+		skipped += apply_uncovered(dev_fd, dev, is_blk, en, data_pos,
+					   hi, e, k + 1);
+	return skipped;
+}
+
+/*
+ * Write entry @e onto the device (dev_fd < 0: only count); returns the
+ * blocks that --fua-last left out.  Plain writes and discards are the
+ * entries of a flush batch: they completed before the flush was issued.
+ */
+static uint64_t apply_entry(int dev_fd, const char *dev, int is_blk,
+			    const struct entry *e, uint64_t data_pos)
+{
+	if (!e->nr_sectors)
+		return 0;
+	if (fua_last && !(e->flags & (LW_FUA | LW_FLUSH | LW_MARK)))
+		return apply_uncovered(dev_fd, dev, is_blk, e, data_pos,
+				       e->sector, e->sector + e->nr_sectors, 0);
+	if (dev_fd < 0)
+		return 0;
+	if (e->flags & LW_DISCARD)
+		discard_range(dev_fd, dev, is_blk, e->sector, e->nr_sectors);
+	else
+		copy_range(dev_fd, dev, e, data_pos, e->sector, e->nr_sectors);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -293,6 +397,8 @@ static void usage(void)
 		"  --end-flush K      stop after the K-th flush or FUA entry (from 1)\n"
 		"  --end-mark NAME    stop after the first mark NAME\n"
 		"  --discard zero|skip  replay discards as zeros (default) or not\n"
+		"  --fua-last         a FUA write is newer than the plain writes that\n"
+		"                     the next flush logs over it (--list: shadowed=N)\n"
 		"Entries count from 0.  Exit: 0 done, 1 end point not in the log,\n"
 		"2 usage, format or I/O error.\n");
 	exit(2);
@@ -315,7 +421,7 @@ int main(int argc, char **argv)
 	static struct entry e;
 	const char *dev = NULL, *end_mark = NULL;
 	enum end_kind end = END_ALL;
-	uint64_t end_n = 0, start = 0, flushes = 0, i, pos, data_pos;
+	uint64_t end_n = 0, start = 0, flushes = 0, i, pos, data_pos, shadowed;
 	int list = 0, points = 0, dev_fd = -1, is_blk = 0, reached = 0;
 	char fbuf[96];
 	struct stat st;
@@ -328,6 +434,8 @@ int main(int argc, char **argv)
 			list = 1;
 		} else if (!strcmp(o, "--points")) {
 			points = 1;
+		} else if (!strcmp(o, "--fua-last")) {
+			fua_last = 1;
 		} else if (a + 1 >= argc) {
 			if (o[0] == '-')
 				usage();
@@ -380,6 +488,8 @@ int main(int argc, char **argv)
 		read_entry(i, &pos, &e, &data_pos);
 		if (e.flags & (LW_FLUSH | LW_FUA))
 			flushes++;
+		shadowed = apply_entry(dev_fd >= 0 && i >= start ? dev_fd : -1,
+				       dev, is_blk, &e, data_pos);
 		if (list || (points && (e.flags & (LW_FLUSH | LW_FUA | LW_MARK)))) {
 			printf("%" PRIu64 " sector=%" PRIu64 " blocks=%" PRIu64
 			       " flags=%s", i, e.sector, e.nr_sectors,
@@ -388,14 +498,15 @@ int main(int argc, char **argv)
 				printf(" mark=%s", e.mark);
 			if (e.flags & (LW_FLUSH | LW_FUA))
 				printf(" flush=%" PRIu64, flushes);
+			if (shadowed)
+				printf(" shadowed=%" PRIu64, shadowed);
 			putchar('\n');
 		}
-		if (dev_fd >= 0 && i >= start) {
-			if (e.flags & LW_DISCARD)
-				discard(dev_fd, dev, is_blk, &e);
-			else if (e.nr_sectors)
-				copy_data(dev_fd, dev, &e, data_pos);
-		}
+		/* a flush entry ends the interval whose FUA writes win */
+		if (e.flags & LW_FLUSH)
+			fua_n = 0;
+		else if (fua_last && (e.flags & LW_FUA))
+			fua_remember(&e);
 		if ((end == END_ENTRY && i == end_n) ||
 		    (end == END_FLUSH && (e.flags & (LW_FLUSH | LW_FUA)) &&
 		     flushes == end_n) ||

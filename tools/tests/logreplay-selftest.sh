@@ -264,6 +264,70 @@ for bs in 512 4096; do
 	done
 done
 
+# --fua-last: dm-log-writes logs a FUA write when it completes and a plain
+# write at the next flush, so a plain write W that completed before a FUA
+# write F of the same blocks comes after F in the log.  Log (512-byte
+# blocks, 32 of them, all 'i' at first):
+#   0 F  blocks 10-11 'F' (FUA)       1 mark a
+#   2 W  blocks 8-13  'W' (plain)     3 D  blocks 12-15 (discard)
+#   4 FLUSH                           5 mark b
+#   6 W2 blocks 10-11 '2' (plain; the previous FUA is an interval earlier)
+#   7 FLUSH                           8 mark c
+# In log order W overwrites F; with --fua-last it leaves 10-11 alone (the
+# listing says shadowed=2 for W; D does not touch F and is applied whole),
+# and W2, logged after a flush that followed F, overwrites F in both modes.
+python3 - "$WORK/fua" <<'EOF2'
+import os, struct, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+bs, FLUSH, FUA, DISCARD, MARK = 512, 1, 2, 4, 8
+ents = [(10, 2, FUA, b"F" * 2 * bs), (0, 0, MARK, b"a"),
+        (8, 6, 0, b"W" * 6 * bs), (12, 4, DISCARD, b""), (0, 0, FLUSH, b""),
+        (0, 0, MARK, b"b"), (10, 2, 0, b"2" * 2 * bs), (0, 0, FLUSH, b""),
+        (0, 0, MARK, b"c")]
+out = bytearray(struct.pack("<QQQI", 0x6a736677736872, 1, len(ents), bs))
+out += bytes(bs - len(out))
+for s, nr, fl, p in ents:
+    hdr = struct.pack("<QQQQ", s, nr, fl, len(p) if fl & MARK else 0)
+    if fl & MARK:
+        hdr += p
+    out += hdr + bytes(bs - len(hdr))
+    if not fl & (MARK | DISCARD):
+        out += p
+open(d + "/log", "wb").write(out)
+open(d + "/initial", "wb").write(b"i" * 32 * bs)
+EOF2
+# blocks IMG: the 32 blocks as one character each (0 for zeros)
+blocks() {
+	python3 -c 'import sys; b = open(sys.argv[1], "rb").read()
+print("".join(chr(b[i * 512]) if b[i * 512] else "0" for i in range(32)))' "$1"
+}
+fua_case() {
+	local mode=$1 mark=$2 want=$3 got
+	cp "$WORK/fua/initial" "$WORK/img"
+	# shellcheck disable=SC2086
+	"$LR" --replay "$WORK/img" $mode --end-mark "$mark" "$WORK/fua/log" ||
+		{ bad "fua replay ${mode:-log order} to $mark"; return; }
+	got=$(blocks "$WORK/img")
+	[ "$got" = "$want" ] && ok || bad "${mode:-log order} at $mark: got $got, want $want"
+}
+fua_case "" a iiiiiiiiiiFFiiiiiiiiiiiiiiiiiiii
+fua_case "" b iiiiiiiiWWWW0000iiiiiiiiiiiiiiii
+fua_case --fua-last b iiiiiiiiWWFF0000iiiiiiiiiiiiiiii
+fua_case --fua-last c iiiiiiiiWW220000iiiiiiiiiiiiiiii
+# the listing names the shadowed entry, and only it
+expect 0 "fua-last list" "$LR" --list --fua-last "$WORK/fua/log"
+grep -q '^2 sector=8 blocks=6 flags=WRITE shadowed=2$' "$WORK/out" && ok ||
+	bad "fua-last list: $(tr '\n' ';' <"$WORK/out")"
+grep -c shadowed "$WORK/out" | grep -qx 1 && ok || bad "fua-last: more than one entry shadowed"
+# an incremental replay (F before --start) follows the same rule
+cp "$WORK/fua/initial" "$WORK/img"
+"$LR" --replay "$WORK/img" --end 1 "$WORK/fua/log" &&
+	"$LR" --replay "$WORK/img" --fua-last --start 2 --end-mark b "$WORK/fua/log" ||
+	bad "incremental fua-last replay"
+[ "$(blocks "$WORK/img")" = iiiiiiiiWWFF0000iiiiiiiiiiiiiiii ] && ok ||
+	bad "incremental fua-last: $(blocks "$WORK/img")"
+
 # bad input: exit 2, never a crash
 g=$WORK/g512-1
 expect 2 "no arguments" "$LR"
