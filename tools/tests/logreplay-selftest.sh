@@ -18,6 +18,7 @@
 #     the flush that made it durable: the checker fails at the right mark;
 #   - garbage, truncated and foreign logs give exit 2, a missing end point 1.
 #
+# The log writer is tools/tests/lwlog.py.
 # usage: tools/tests/logreplay-selftest.sh [path-to-logreplay]
 # (without an argument it compiles tools/logreplay.c with -Werror first)
 set -u
@@ -33,14 +34,15 @@ LR=$BIN
 # PLANT: none | drop (one acknowledged write is missing from the log) |
 # early (the model acknowledges a write one mark before its flush).
 gen() {
-	python3 - "$@" <<'EOF'
-import hashlib, json, os, random, struct, sys
+	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$HERE python3 - "$@" <<'EOF'
+import hashlib, json, os, random, sys
+import lwlog
 
 d, bs, seed, plant = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rnd = random.Random(seed)
 os.makedirs(d, exist_ok=True)
 NBLK = 256                      # device blocks
-FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
+from lwlog import FLUSH, FUA, DISCARD, MARK
 
 initial = bytearray(rnd.randbytes(NBLK * bs))
 dev = bytearray(initial)        # what the device holds once all is durable
@@ -119,15 +121,8 @@ for step in range(24):
 # the kernel closes every log with this mark
 log(0, 0, MARK, b"dm-log-writes-end")
 
-out = bytearray(struct.pack("<QQQI", 0x6a736677736872, 1, len(entries), bs))
-out += bytes(bs - len(out))
+out = lwlog.encode(entries, bs)
 for i, (s, nr, fl, p) in enumerate(entries):
-    hdr = struct.pack("<QQQQ", s, nr, fl, len(p) if fl & MARK else 0)
-    if fl & MARK:
-        hdr += p
-    out += hdr + bytes(bs - len(hdr))
-    if not fl & (MARK | DISCARD):
-        out += p
     names = [n for n, b in (("FLUSH", 1), ("FUA", 2), ("DISCARD", 4), ("MARK", 8)) if fl & b]
     line = "%d sector=%d blocks=%d flags=%s" % (i, s, nr, "|".join(names) or "WRITE")
     if fl & MARK:
@@ -276,25 +271,18 @@ done
 # In log order W overwrites F; with --fua-last it leaves 10-11 alone (the
 # listing says shadowed=2 for W; D does not touch F and is applied whole),
 # and W2, logged after a flush that followed F, overwrites F in both modes.
-python3 - "$WORK/fua" <<'EOF2'
-import os, struct, sys
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$HERE python3 - "$WORK/fua" <<'EOF2'
+import os, sys
+import lwlog
+from lwlog import FLUSH, FUA, DISCARD, MARK
 d = sys.argv[1]
 os.makedirs(d, exist_ok=True)
-bs, FLUSH, FUA, DISCARD, MARK = 512, 1, 2, 4, 8
+bs = 512
 ents = [(10, 2, FUA, b"F" * 2 * bs), (0, 0, MARK, b"a"),
         (8, 6, 0, b"W" * 6 * bs), (12, 4, DISCARD, b""), (0, 0, FLUSH, b""),
         (0, 0, MARK, b"b"), (10, 2, 0, b"2" * 2 * bs), (0, 0, FLUSH, b""),
         (0, 0, MARK, b"c")]
-out = bytearray(struct.pack("<QQQI", 0x6a736677736872, 1, len(ents), bs))
-out += bytes(bs - len(out))
-for s, nr, fl, p in ents:
-    hdr = struct.pack("<QQQQ", s, nr, fl, len(p) if fl & MARK else 0)
-    if fl & MARK:
-        hdr += p
-    out += hdr + bytes(bs - len(hdr))
-    if not fl & (MARK | DISCARD):
-        out += p
-open(d + "/log", "wb").write(out)
+open(d + "/log", "wb").write(lwlog.encode(ents, bs))
 open(d + "/initial", "wb").write(b"i" * 32 * bs)
 EOF2
 # blocks IMG: the 32 blocks as one character each (0 for zeros)
