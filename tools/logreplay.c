@@ -277,7 +277,7 @@ static void fua_remember(const struct entry *e)
 
 /*
  * Blocks [b, b + n) of the device, written with the data of entry @e
- * (its block @b - e->sector at data_pos) or as a discard.
+ * (its block @b - e->sector at data_pos).
  */
 static void copy_range(int dev_fd, const char *dev, const struct entry *e,
 		       uint64_t data_pos, uint64_t b, uint64_t n)
@@ -365,23 +365,19 @@ static uint64_t apply_uncovered(int dev_fd, const char *dev, int is_blk,
 /*
  * Write entry @e onto the device (dev_fd < 0: only count); returns the
  * blocks that --fua-last left out.  Plain writes and discards are the
- * entries of a flush batch: they completed before the flush was issued.
+ * entries of a flush batch: they completed before the flush was issued,
+ * so only they can be older than a FUA write logged before them.  The FUA
+ * extents exist only under --fua-last; any other entry starts past them.
  */
 static uint64_t apply_entry(int dev_fd, const char *dev, int is_blk,
 			    const struct entry *e, uint64_t data_pos)
 {
+	int batched = !(e->flags & (LW_FUA | LW_FLUSH | LW_MARK));
+
 	if (!e->nr_sectors)
 		return 0;
-	if (fua_last && !(e->flags & (LW_FUA | LW_FLUSH | LW_MARK)))
-		return apply_uncovered(dev_fd, dev, is_blk, e, data_pos,
-				       e->sector, e->sector + e->nr_sectors, 0);
-	if (dev_fd < 0)
-		return 0;
-	if (e->flags & LW_DISCARD)
-		discard_range(dev_fd, dev, is_blk, e->sector, e->nr_sectors);
-	else
-		copy_range(dev_fd, dev, e, data_pos, e->sector, e->nr_sectors);
-	return 0;
+	return apply_uncovered(dev_fd, dev, is_blk, e, data_pos, e->sector,
+			       e->sector + e->nr_sectors, batched ? 0 : fua_n);
 }
 
 static void usage(void)

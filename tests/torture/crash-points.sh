@@ -152,7 +152,7 @@ recovery_start() {
 # record STACK: lazy create and the workload on the recorded device.
 # Sets OPLOG (one line per op, "k write|discard off len ref|-").
 record() {
-	local stack=$1 ld ll k off len ref kind ablocks arr_kb flags=
+	local stack=$1 ld ll k off len ref kind ablocks arr_kb flags='' shadowed
 	log "$stack: record (seed $SEED, $OPS ops)"
 	rm -f "$TT"/*.img
 	mkdir -p "$TT"
@@ -262,9 +262,12 @@ record() {
 		cmp -l "$TT/full.img" "$TT/data.img" |
 			awk '{ s = int(($1 - 1) / 512); if (s != p) { print "  differs in log-device sector " s; p = s; n++ } if (n >= 8) exit }'
 	fi
-	# whether the order --fua-last corrects mattered in this log: the
-	# whole log in the log's own order, against the device
-	if [ -n "$LR_ORDER" ] && logreplay --list --fua-last "$TT/log.img" | grep -q shadowed=; then
+	# whether the order --fua-last corrects mattered in this log: which
+	# entries it shadowed, and the whole log in its own order against
+	# the device
+	shadowed=$(logreplay --list --fua-last "$TT/log.img" | grep shadowed=)
+	if [ -n "$LR_ORDER" ] && [ -n "$shadowed" ]; then
+		log "$(echo "$shadowed" | wc -l) batched writes replayed under a FUA write of their flush interval (--fua-last): $(echo "$shadowed" | head -3 | tr '\n' ';')"
 		cp "$TT/initial.img" "$TT/full.img"
 		logreplay --replay "$TT/full.img" "$TT/log.img" || fail "replay the whole log in log order"
 		cmp -s "$TT/full.img" "$TT/data.img" ||
@@ -281,8 +284,6 @@ pick_points() {
 	local created all n
 	# shellcheck disable=SC2086
 	logreplay --list $LR_ORDER "$TT/log.img" >"$TT/list" || fail "logreplay --list"
-	grep -q shadowed= "$TT/list" &&
-		log "$(grep -c shadowed= "$TT/list") batched writes replayed under a FUA write of their flush interval (--fua-last): $(grep shadowed= "$TT/list" | head -3 | tr '\n' ';')"
 	created=$(awk '/ mark=created$/ { print $1; exit }' "$TT/list")
 	[ -n "$created" ] || fail "no mark 'created' in the log"
 	# flush/FUA entries and marks after the create, and the last plain
