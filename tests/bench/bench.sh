@@ -564,7 +564,11 @@ tput_config() {
 		b0=$(wbytes "${fails[@]}")
 		t0=$(now)
 		if bounded 30 mdadm "/dev/$MD" --add "${fails[@]}" >/dev/null 2>&1 &&
-			sleep 0.2 && wait_ready "$BENCH_SYNC_LIMIT"; then
+			sleep 0.2 &&
+			# a member md did not take into this recovery shows (S):
+			# it waits for the next one (the time doubles)
+			info "recovery_start_${TSEC}_${cfg}_$r" "$(grep "^$MD " /proc/mdstat)" &&
+			wait_ready "$BENCH_SYNC_LIMIT"; then
 			t1=$(now)
 			emit "section=sync config=$sp metric=recovery_time run=$r value=$(fsub "$t1" "$t0") unit=s"
 			emit "section=sync config=$sp metric=recovery_bytes run=$r value=$(( $(wbytes "${fails[@]}") - b0 )) unit=B"

@@ -64,3 +64,24 @@ perf_stop() {
 		--percent-limit 1.5 -g none 2>"$d.log" |
 		sed -En 's/ +$//; s/^# (Samples|Total Lost)/\1/p; /^ /p' | head -n 40
 }
+
+# perf_by_task NAME UNITS: after perf_stop NAME, the CPU time by task
+# (swapper is idle time) per unit of work (UNITS: IOs, stripes) in ms,
+# and the inclusive share of md's and the personalities' functions;
+# then the recording is deleted.  Nothing without perf.
+perf_by_task() {
+	local d=/tmp/perf-$1
+	command -v perf >/dev/null || return 0
+	echo "--- by task ($1): share of both CPUs, samples, CPU ms per unit ($2 units)"
+	perf report -i "$d.data" --stdio --no-children --sort comm -n -g none \
+		--percent-limit 1 2>/dev/null |
+		awk -v n="$2" -v hz="$PERF_HZ" '/^ +[0-9]/ && n > 0 {
+			printf "%9s %7d %8.4f  %s\n", $1, $2, $2 * 1000 / hz / n, $3 }' |
+		head -8
+	echo "--- inclusive, kernel functions of md and the personality ($1)"
+	perf report -i "$d.data" --stdio --children --sort sym -g none \
+		--percent-limit 2 2>/dev/null |
+		grep -E '\] (r5x_|raid5|raid6|handle_stripe|ops_|md_|llb|bitmap|async_|xor_|memcpy|copy_|submit_bio|blk_|bio_|__blkdev|loop|lo_|shmem|raid_run|analyse|schedule$|__schedule$)' |
+		head -30
+	rm -f "$d.data"
+}

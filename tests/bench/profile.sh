@@ -21,30 +21,16 @@ FIO=(--filename=/dev/md0 --direct=1 --ioengine=libaio --time_based --runtime="$R
 
 # profile_job TAG NAME FIO-ARGS...: run one job under perf and report.
 profile_job() {
-	local tag=$1 name=$2 d
+	local tag=$1 name=$2
 	shift 2
-	d=/tmp/perf-$tag-$name
 	perf_start "$tag-$name"
 	fio --name="$name" "${FIO[@]}" "$@" >/tmp/fio.min || { cat /tmp/fio.min; fail "fio $name"; }
 	perf_stop "$tag-$name" >/tmp/report.txt
-	# read KiB/s + write KiB/s, IOPS
+	# read KiB/s + write KiB/s, IOPS; CPU time per IO below
 	awk -F';' -v t="$tag" -v n="$name" '{ printf "FIGURE %-22s %-12s %10d KiB/s %8d IOPS\n", t, n, $7 + $48, $8 + $49 }' /tmp/fio.min
 	command -v perf >/dev/null || return 0
 	sed -n '1,25p' /tmp/report.txt
-	# CPU time per IO: samples of the task / IOs done, at PERF_HZ per CPU
-	echo "--- by task ($tag $name): share of both CPUs, samples, CPU ms per IO"
-	perf report -i "$d.data" --stdio --no-children --sort comm -n -g none \
-		--percent-limit 1 2>/dev/null |
-		awk -v ios="$(awk -F';' -v t="$RUNTIME" '{ print ($8 + $49) * t }' /tmp/fio.min)" \
-			-v hz="$PERF_HZ" '/^ +[0-9]/ && ios > 0 {
-			printf "%9s %7d %8.3f  %s\n", $1, $2, $2 * 1000 / hz / ios, $3 }' |
-		head -8
-	echo "--- inclusive, kernel functions of md and the personality ($tag $name)"
-	perf report -i "$d.data" --stdio --children --sort sym -g none \
-		--percent-limit 2 2>/dev/null |
-		grep -E '\] (r5x_|raid5|handle_stripe|ops_|md_|llb|bitmap|async_|xor_|memcpy|copy_|submit_bio|blk_|bio_|__blkdev|loop|lo_|shmem|raid_run|analyse|schedule$|__schedule$)' |
-		head -30
-	rm -f "$d.data"
+	perf_by_task "$tag-$name" "$(awk -F';' -v t="$RUNTIME" '{ print ($8 + $49) * t }' /tmp/fio.min)"
 }
 
 for cfg in raid456-none raid456x-none raid456-internal raid456-lockless; do

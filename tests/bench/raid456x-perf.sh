@@ -9,29 +9,11 @@
 . /tests/lib.sh
 . /tests/raid456x/lib-r5x.sh
 . /tests/bench/lib-sampler.sh
+. /tests/bench/lib-fio.sh
 
 must modprobe md-mod
 mkloops 5 128
 CHUNK=512
-
-# run_fio NAME ARGS...: prints the bandwidth in KiB/s
-run_fio() {
-	local name=$1
-	shift
-	fio --name="$name" --filename=/dev/md0 --direct=1 --ioengine=libaio \
-		--eta=never --minimal "$@" >/tmp/fio.min || { cat /tmp/fio.min; fail "fio $name"; }
-	awk -F';' '{ print ($7 > 0 ? $7 : $48) }' /tmp/fio.min
-}
-
-# dstat_of DEV: its /proc/diskstats counters from "reads completed" on.
-dstat_of() {
-	awk -v d="$(basename "$1")" '$3 == d { $1 = $2 = $3 = ""; print }' /proc/diskstats
-}
-
-# dstat_delta BEFORE AFTER N: the difference of the Nth counter.
-dstat_delta() {
-	awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x); split(b, y); print y[n] - x[n] }'
-}
 
 declare -A R
 for p in raid456 raid456x; do

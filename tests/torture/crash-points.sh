@@ -23,7 +23,11 @@
 # or a TORTURE_S budget also raid456x-bitmap (classic internal bitmap),
 # raid456x-nobm (no bitmap), raid1 and raid10 (near=2) with md-llbitmap2
 # (their creates are full syncs, recorded before the first mark; no raw
-# parity check on the mirrors).  A stack named S+proactive runs the
+# parity check on the mirrors), and raid6 and raid6x: RAID-6 of 5
+# members under raid456 and raid456x with md-llbitmap2 (raw P and Q
+# checked; the degraded reads also with pairs of members missing, two
+# pairs a point, all pairs over five points).
+# A stack named S+proactive runs the
 # workload during a proactive parity build (proactive_sync right after the
 # create, slowed down so that the writes meet it; after assembly the
 # build must resume and end), e.g. raid456x+proactive; the TORTURE_S
@@ -50,11 +54,11 @@ POINTS=${TT_POINTS:-4}
 # a time budget (make torture TORTURE_S=...): about 15 s a point on an idle
 # machine, shared by the stacks
 OPS=${TT_OPS:-14}
-N=4		# members
+N=4		# members (stack_setup: 5 for RAID-6)
 MS_MB=16	# member size
 CHUNK=64	# KiB
 if [ -n "${TORTURE_S:-}" ]; then
-	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10 raid456+recovery raid456x+recovery raid456x-bitmap+recovery raid456x-nobm+recovery raid1+recovery raid10+recovery}
+	STACKS=${TT_STACKS:-raid456 raid456x raid456+proactive raid456x+proactive raid456x-bitmap raid456x-nobm raid1 raid10 raid6 raid6x raid6+proactive raid6x+proactive raid456+recovery raid456x+recovery raid456x-bitmap+recovery raid456x-nobm+recovery raid1+recovery raid10+recovery raid6+recovery raid6x+recovery}
 else
 	STACKS=${TT_STACKS:-raid456 raid456x}
 fi
@@ -65,21 +69,25 @@ NSTACKS=$(echo "$STACKS" | wc -w)
 	POINTS=$((TORTURE_S / 15 / NSTACKS > 10 ? TORTURE_S / 15 / NSTACKS : 10))
 
 # stack_setup STACK: PERS (raid5 personality or empty), LEVEL (mdadm
-# options), BM (--bitmap=), LLB (1 with md-llbitmap2), R5 (1: RAID-5,
-# raw parity checked).
+# options), BM (--bitmap=), LLB (1 with md-llbitmap2), R5 (1: RAID-4/5/6,
+# raw parity checked), NPAR (parity members of a row: 1, RAID-6 2), N
+# (members) and NS (slices: N, and a spare for the recovery workload).
 stack_setup() {
-	PERS='' BM=lockless LLB=1 R5=0 WORKLOAD=writes NS=$N
-	case $1 in
-	*+proactive) WORKLOAD=proactive ;;
-	*+recovery) WORKLOAD=recovery NS=$((N + 1)) ;;
-	esac
+	PERS='' BM=lockless LLB=1 R5=0 WORKLOAD=writes N=4 NPAR=1
 	case ${1%+*} in
 	raid456|raid456x) PERS=$1 LEVEL="--level=5 --chunk=$CHUNK" R5=1 ;;
 	raid456x-bitmap) PERS=raid456x LEVEL="--level=5 --chunk=$CHUNK" R5=1 BM=internal LLB=0 ;;
 	raid456x-nobm) PERS=raid456x LEVEL="--level=5 --chunk=$CHUNK" R5=1 BM=none LLB=0 ;;
 	raid1) LEVEL="--level=1" ;;
 	raid10) LEVEL="--level=10 --layout=n2 --chunk=$CHUNK" ;;
+	raid6) PERS=raid456 LEVEL="--level=6 --chunk=$CHUNK" R5=1 N=5 NPAR=2 ;;
+	raid6x) PERS=raid456x LEVEL="--level=6 --chunk=$CHUNK" R5=1 N=5 NPAR=2 ;;
 	*) fail "unknown stack $1" ;;
+	esac
+	NS=$N
+	case $1 in
+	*+proactive) WORKLOAD=proactive ;;
+	*+recovery) WORKLOAD=recovery NS=$((N + 1)) ;;
 	esac
 }
 
@@ -323,7 +331,7 @@ model_upto() {
 
 # rows_touched: r5parity --range arguments of every row an op touched.
 rows_touched() {
-	local k kind off len ref fl row_kb=$(((N - 1) * CHUNK))
+	local k kind off len ref fl row_kb=$(((N - NPAR) * CHUNK))
 	while read -r k kind off len ref fl; do
 		[ "$kind" = write ] || continue
 		[ "$k" -le "$MODEL_K" ] || continue
@@ -359,10 +367,11 @@ hide_inflight() {
 # Exactly those blocks join the hidden ones (left-symmetric, md's default:
 # parity on slot N-1-row%N, data chunk i on slot (parity+1+i)%N; the
 # rebuilt slot is the one that failed, SEED % N); every other block must
-# still read back exactly.
+# still read back exactly.  RAID-6 with one member missing still has a
+# parity to spare: it has no write hole, and nothing is hidden.
 hide_write_hole() {
 	local k kind off len row_kb=$(((N - 1) * CHUNK)) m=$((SEED % N)) b a r pd i x hit n=0
-	[ "$R5" = 1 ] || return 0
+	[ "$R5" = 1 ] && [ "$NPAR" = 1 ] || return 0
 	read -r k kind off len _ < <(awk -v k=$(($1 + 1)) '$1 == k' "$OPLOG")
 	[ "${kind:-}" = write ] || return 0
 	for ((b = off / row_kb * row_kb / 4; b < (off + len + row_kb - 1) / row_kb * row_kb / 4; b++)); do
@@ -460,10 +469,30 @@ degraded_add() {
 	done
 }
 
+# every pair of slots of a RAID-6 stack, "i:j"; check_point takes the
+# next two at each point
+PAIRS=() PAIR_NEXT=0
+
+# degraded_verify WHAT SLOT...: assemble without the members of these
+# slots (read-only, --run) and check every acknowledged block.
+degraded_verify() {
+	local what=$1 i devs=()
+	shift
+	for i in "${!SDEVS[@]}"; do
+		[[ " $* " == *" $i "* ]] || devs+=("${SDEVS[i]}")
+	done
+	if ! mdadm --assemble --readonly --run /dev/md0 "${devs[@]}" >"$TT/asm" 2>&1; then
+		tt_finding "$what: degraded assemble without member(s) $* refused: $(tr '\n' ' ' <"$TT/asm")"
+		return
+	fi
+	tt_verify /dev/md0 "$what, member(s) $* missing"
+	must mdadm --stop /dev/md0
+}
+
 # check_point STACK P: replay up to entry P (the base image already holds
 # everything before PREV+1) and check what a reboot there would find.
 check_point() {
-	local stack=$1 p=$2 lastmark k wl i devs what out sl
+	local stack=$1 p=$2 lastmark k wl i what out sl
 	# shellcheck disable=SC2086
 	logreplay --replay "$TT/base.img" $LR_ORDER --start $((PREV + 1)) --end "$p" "$TT/log.img" ||
 		fail "replay to $p"
@@ -558,15 +587,19 @@ check_point() {
 		[ -n "${TT_DEBUG:-}${TT_PLANT:-}" ] &&
 			log "$what: on-disk bitmap: $(grep -A9 '^states:' "$TT/map" | tr -s ' \n' ' '), $(grep -c . "$TT/ranges") runs checked: $(head -c 200 "$TT/ranges" | tr '\n' ' ')"
 	fi
+	# every member missing in turn; RAID-6 also two pairs, the next two
+	# of all pairs at each point (with rotating parity every pair is
+	# data+data, data+P, data+Q and P+Q in one row or another)
 	for i in $(seq 0 $((N - 1))); do
-		devs=("${SDEVS[@]:0:i}" "${SDEVS[@]:i+1}")
-		if ! mdadm --assemble --readonly --run /dev/md0 "${devs[@]}" >"$TT/asm" 2>&1; then
-			tt_finding "$what: degraded assemble without member $i refused: $(tr '\n' ' ' <"$TT/asm")"
-			continue
-		fi
-		tt_verify /dev/md0 "$what, member $i missing"
-		must mdadm --stop /dev/md0
+		degraded_verify "$what" "$i"
 	done
+	if [ "$NPAR" = 2 ]; then
+		for _ in 1 2; do
+			i=${PAIRS[PAIR_NEXT % ${#PAIRS[@]}]}
+			PAIR_NEXT=$((PAIR_NEXT + 1))
+			degraded_verify "$what" ${i/:/ }
+		done
+	fi
 	restore_inflight
 	teardown
 }
@@ -576,6 +609,12 @@ t0=$(date +%s)
 for stack in $STACKS; do
 	teardown
 	stack_setup "$stack"
+	PAIRS=() PAIR_NEXT=0
+	for ((i = 0; i < N; i++)); do
+		for ((j = i + 1; j < N; j++)); do
+			PAIRS+=("$i:$j")
+		done
+	done
 	record "$stack"
 	pick_points
 	cp "$TT/initial.img" "$TT/base.img"
