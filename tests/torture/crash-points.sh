@@ -359,29 +359,30 @@ hide_inflight() {
 	done
 }
 # hide_write_hole K: a point where mdadm wanted --force (degraded, with a
-# write in flight) is RAID-5's write hole, which md documents and which
+# write in flight) is the write hole, which md documents and which
 # --force accepts: in a row that the in-flight op K+1 was writing, the
 # block of the slot being rebuilt, in a stripe (the same offset in every
 # chunk of the row) the op wrote, is computed from data and parity of
 # which the crash may have kept only one, so it may come back wrong.
 # Exactly those blocks join the hidden ones (left-symmetric, md's default:
-# parity on slot N-1-row%N, data chunk i on slot (parity+1+i)%N; the
-# rebuilt slot is the one that failed, SEED % N); every other block must
-# still read back exactly.  RAID-6 with one member missing still has a
-# parity to spare: it has no write hole, and nothing is hidden.
+# P on slot N-1-row%N, on RAID-6 Q after it, data chunk i on slot
+# (P+NPAR+i)%N; the rebuilt slot is the one that failed, SEED % N);
+# every other block must still read back exactly.  RAID-6 with one member
+# missing has the same hole: md rebuilds the block from the data and P
+# and does not ask Q which of the two the crash left stale.
 hide_write_hole() {
-	local k kind off len row_kb=$(((N - 1) * CHUNK)) m=$((SEED % N)) b a r pd i x hit n=0
-	[ "$R5" = 1 ] && [ "$NPAR" = 1 ] || return 0
+	local k kind off len row_kb=$(((N - NPAR) * CHUNK)) m=$((SEED % N)) b a r pd i x hit n=0
+	[ "$R5" = 1 ] || return 0
 	read -r k kind off len _ < <(awk -v k=$(($1 + 1)) '$1 == k' "$OPLOG")
 	[ "${kind:-}" = write ] || return 0
 	for ((b = off / row_kb * row_kb / 4; b < (off + len + row_kb - 1) / row_kb * row_kb / 4; b++)); do
 		a=$((b * 4))
 		r=$((a / row_kb))
 		pd=$((N - 1 - r % N))
-		[ $(((pd + 1 + (a % row_kb) / CHUNK) % N)) = "$m" ] || continue
+		[ $(((pd + NPAR + (a % row_kb) / CHUNK) % N)) = "$m" ] || continue
 		# only the stripes (same offset in every chunk) the op wrote
 		hit=0
-		for ((i = 0; i < N - 1; i++)); do
+		for ((i = 0; i < N - NPAR; i++)); do
 			x=$((r * row_kb + i * CHUNK + a % CHUNK))
 			[ "$x" -ge "$off" ] && [ "$x" -lt $((off + len)) ] && hit=1
 		done
@@ -515,7 +516,7 @@ check_point() {
 	done
 	if ! mdadm --assemble /dev/md0 "${ADEVS[@]}" >"$TT/asm" 2>&1; then
 		# A crash while degraded with writes in flight (the recovery
-		# workload) is RAID-5's write hole: mdadm refuses a degraded
+		# workload) is the write hole: mdadm refuses a degraded
 		# array that is not clean unless forced, by design.  Then
 		# --force, and every acknowledged block must still be there,
 		# except what the write hole itself may take (hide_write_hole).
