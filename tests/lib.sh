@@ -34,6 +34,17 @@ must_fail() {
 	fi
 }
 
+# case_wanted N: whether case N (counted from 1) of a many-case scenario
+# runs: every case, unless RIG_CASES lists some (RIG_GUEST_ENV="RIG_CASES=2,5"
+# make check T=...), to run a few of a long sweep, e.g. on the debug
+# kernel, or to repeat one.  A case left out says so in the log.
+case_wanted() {
+	[ -z "${RIG_CASES:-}" ] && return 0
+	[[ ",${RIG_CASES// /,}," == *",$1,"* ]] && return 0
+	log "case $1: not in RIG_CASES=$RIG_CASES, not run"
+	return 1
+}
+
 # mkloops N SIZE_MB: N loop devices over sparse files in /tmp; sets LOOPS.
 mkloops() {
 	local n=$1 size=$2 i f dev

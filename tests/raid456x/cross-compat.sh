@@ -29,6 +29,7 @@ n=0
 for cfg in "${configs[@]}"; do
 	read -r level layout chunk members <<<"$cfg"
 	n=$((n + 1))
+	case_wanted "$n" || continue
 	devs=("${LOOPS[@]:0:$members}")
 	log "config $n: raid$level layout=$layout chunk=${chunk}K members=$members"
 	# zeroed members: --assume-clean parity of zeros is zeros

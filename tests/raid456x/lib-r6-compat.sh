@@ -26,6 +26,7 @@ r6_cross_compat() {
 		read -r first layout lnum chunk members <<<"$cfg"
 		second=$(other "$first")
 		n=$((n + 1))
+		case_wanted "$n" || continue
 		devs=("${LOOPS[@]:0:$members}")
 		log "config $n: raid6 layout=$layout ($lnum) chunk=${chunk}K members=$members, made by $first"
 		# zeroed members: --assume-clean P and Q of zeros are zeros

@@ -34,6 +34,7 @@ n=0
 for c in "${cases[@]}"; do
 	read -r layout chunk members failed what <<<"$c"
 	n=$((n + 1))
+	case_wanted "$n" || continue
 	devs=("${LOOPS[@]:0:$members}")
 	IFS=, read -r -a fl <<<"$failed"
 	log "case $n: $layout chunk=${chunk}K members=$members, missing ${fl[*]} ($what)"
