@@ -84,12 +84,7 @@ for cfg in classic classic-small llbitmap upstream; do
 		>/tmp/fio.min || { cat /tmp/fio.min; fail "fio $cfg"; }
 	if command -v perf >/dev/null; then
 		perf_stop "$cfg"
-		echo "--- inclusive, md and bitmap functions ($cfg)"
-		perf report -i "/tmp/perf-$cfg.data" --stdio --children --sort sym -g none \
-			--percent-limit 2 2>/dev/null |
-			grep -E '\] (raid5|handle_stripe|ops_|md_|llb|llbitmap|bitmap|__bitmap|write_page|submit_bio|blk_|loop|lo_|shmem|schedule$)' |
-			head -30
-		rm -f "/tmp/perf-$cfg.data"
+		perf_by_task "$cfg" "$(awk -F';' -v t="$RUNTIME" '{ print ($8 + $49) * t }' /tmp/fio.min)"
 	else
 		sampler_stop "$cfg"
 	fi

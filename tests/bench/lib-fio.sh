@@ -34,3 +34,24 @@ dstat_sum() {
 	done
 	echo "$t"
 }
+
+# fill_md0 SIZE BS: write the first SIZE of /dev/md0 in blocks that carry
+# their own crc32c, for check_md0 to verify later.
+fill_md0() {
+	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs="$2" --size="$1" \
+		--verify=crc32c --do_verify=0 --eta=never --output=/dev/null || fail "fill md0"
+}
+
+# check_md0 SIZE BS WHAT: read back and verify what fill_md0 SIZE BS wrote.
+check_md0() {
+	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs="$2" --size="$1" \
+		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
+		{ cat /tmp/v.out; fail "verify: $3"; }
+}
+
+# stop_md0: stop the array and clear its members (LOOPS) for the next one.
+stop_md0() {
+	local d
+	must mdadm --stop /dev/md0
+	for d in "${LOOPS[@]}"; do mdadm --zero-superblock "$d" 2>/dev/null; done
+}

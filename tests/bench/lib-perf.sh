@@ -81,7 +81,7 @@ perf_by_task() {
 	echo "--- inclusive, kernel functions of md and the personality ($1)"
 	perf report -i "$d.data" --stdio --children --sort sym -g none \
 		--percent-limit 2 2>/dev/null |
-		grep -E '\] (r5x_|raid5|raid6|handle_stripe|ops_|md_|llb|bitmap|async_|xor_|memcpy|copy_|submit_bio|blk_|bio_|__blkdev|loop|lo_|shmem|raid_run|analyse|schedule$|__schedule$)' |
+		grep -E '\] (r5x_|raid5|raid6|handle_stripe|ops_|md_|llb|bitmap|__bitmap|write_page|async_|xor_|memcpy|copy_|submit_bio|blk_|bio_|__blkdev|loop|lo_|shmem|raid_run|analyse|schedule$|__schedule$)' |
 		head -30
 	rm -f "$d.data"
 }

@@ -33,13 +33,10 @@ for p in raid456 raid456x; do
 	sampler_start "$p-rand64k"
 	R[$p,rand64k]=$(run_fio r64 --rw=randwrite --bs=64k --iodepth=8 --size=64M --runtime=15 --time_based)
 	sampler_stop "$p-rand64k"
-	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
-		--verify=crc32c --do_verify=0 --eta=never --output=/dev/null || fail "fill"
+	fill_md0 32M 64k
 	must mdadm /dev/md0 --fail "${LOOPS[1]}"
 	R[$p,degread]=$(run_fio dr --rw=read --bs=1M --iodepth=8 --size=64M)
-	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
-		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
-		{ cat /tmp/v.out; fail "degraded verify under $p"; }
+	check_md0 32M 64k "degraded, under $p"
 	must mdadm /dev/md0 --remove "${LOOPS[1]}"
 	# Member requests of the recovery: how many, and how big once the
 	# block layer merged them (a 4 KiB stripe page is 8 sectors).
@@ -57,11 +54,8 @@ for p in raid456 raid456x; do
 	R[$p,rec_rd_sect]=$(dstat_delta "$r0" "$r1" 3)
 	R[$p,rec_wr_req]=$(dstat_delta "$w0" "$w1" 5)
 	R[$p,rec_wr_sect]=$(dstat_delta "$w0" "$w1" 7)
-	fio --name=v --filename=/dev/md0 --direct=1 --rw=write --bs=64k --size=32M \
-		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
-		{ cat /tmp/v.out; fail "verify after recovery under $p"; }
-	must mdadm --stop /dev/md0
-	for d in "${LOOPS[@]}"; do mdadm --zero-superblock "$d" 2>/dev/null; done
+	check_md0 32M 64k "after the recovery under $p"
+	stop_md0
 done
 r5x_unload_all
 printf '%-12s %12s %12s\n' metric raid456 raid456x

@@ -36,8 +36,7 @@ for p in raid456 raid456x; do
 		--chunk=512 --bitmap=none --assume-clean "${LOOPS[@]}"
 	q=/sys/block/md0/queue
 	log "$p queue limits: max_sectors_kb $(cat $q/max_sectors_kb) max_hw_sectors_kb $(cat $q/max_hw_sectors_kb) chunk_sectors $(cat $q/chunk_sectors) optimal_io_size $(cat $q/optimal_io_size) minimum_io_size $(cat $q/minimum_io_size) read_ahead_kb $(cat $q/read_ahead_kb) max_segments $(cat $q/max_segments) nr_requests $(cat $q/nr_requests 2>/dev/null)"
-	fio --name=fill --filename=/dev/md0 --direct=1 --rw=write --bs=1M \
-		--verify=crc32c --do_verify=0 --eta=never --output=/dev/null || fail "fill"
+	fill_md0 496M 1M
 
 	# Sequential read, as in section 3b (1 MiB, iodepth 16, 8 s).
 	r0=$(dstat_sum 1 "${LOOPS[@]}") s0=$(dstat_sum 3 "${LOOPS[@]}")
@@ -93,11 +92,8 @@ for p in raid456 raid456x; do
 	# member added after that waits (S) for the next one
 	R[$p,max_waiting]=$(grep -o 'waiting=[0-9]*' /tmp/rec-trace | cut -d= -f2 | sort -n | tail -n 1)
 	expect_eq "$(cat /sys/block/md0/md/degraded)" 0 "degraded after the recovery ($p)"
-	fio --name=fill --filename=/dev/md0 --direct=1 --rw=write --bs=1M \
-		--verify=crc32c --verify_only --eta=never --output=/tmp/v.out ||
-		{ cat /tmp/v.out; fail "verify after recovery under $p"; }
-	must mdadm --stop /dev/md0
-	for d in "${LOOPS[@]}"; do mdadm --zero-superblock "$d" 2>/dev/null; done
+	check_md0 496M 1M "after the recovery under $p"
+	stop_md0
 done
 r5x_unload_all
 printf '%-14s %12s %12s\n' metric raid456 raid456x
