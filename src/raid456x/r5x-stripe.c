@@ -474,11 +474,20 @@ static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
 
 	/* recovery: the rebuild already happened, store it */
 	write = lost;
-	if (sh->qd_idx >= 0 && test_bit(MD_RECOVERY_SYNC, &mddev->recovery)) {
+	if (sh->qd_idx >= 0 && (test_bit(MD_RECOVERY_SYNC, &mddev->recovery) ||
+				hweight64(lost) < 2)) {
 		/*
 		 * RAID-6 checks what it can even with a block rebuilt (a
 		 * member missing or unreadable): P, Q or both.  A stripe
 		 * counts once, as in raid456.
+		 *
+		 * A recovery onto one member checks too, as raid456 does
+		 * (every syncing stripe goes through its parity check):
+		 * for md-llbitmap2 the recovery is also the sync of the
+		 * NeedSync chunks it crosses (a write while degraded, a
+		 * crash during the recovery), which are Clean afterwards.
+		 * The parity that is not rebuilt must match the data there,
+		 * or the next failed member is rebuilt from stale parity.
 		 */
 		u64 bad = r5x_pq_check(sh, lost, !test_bit(MD_RECOVERY_CHECK,
 							   &mddev->recovery));
