@@ -33,7 +33,8 @@
 # Seeds: TT_SEEDS (default: a fixed short set per stack); with TORTURE_S
 # (make torture) seeds SEED, SEED+1, ... run until the time budget is spent;
 # SEED alone replays that one seed.  Stacks: TT_STACKS, of
-#   raid456x raid456 raid6 raid1 raid10 raid10f2 raid10o2 (md-llbitmap2),
+#   raid456x raid456 raid6 raid6x raid1 raid10 raid10f2 raid10o2
+#   (md-llbitmap2; raid6 under the in-tree raid456, raid6x under raid456x),
 #   raid456x-bitmap (classic internal bitmap), raid456x-nobm (no bitmap).
 # Bitmap ops and checks (proactive_sync, chunk states) only with
 # md-llbitmap2.  Raw parity: r5parity on RAID-5; RAID-6 (Q unknown to
@@ -48,7 +49,7 @@
 # the normal suite's slice runs five stacks (CI time: every sequence
 # costs a minute or more); a budget or a seed runs them all
 if [ -n "${TORTURE_S:-}${SEED:-}" ]; then
-	STACKS=${TT_STACKS:-raid456x raid456 raid10 raid6 raid1 raid10f2 raid10o2 raid456x-bitmap raid456x-nobm}
+	STACKS=${TT_STACKS:-raid456x raid456 raid10 raid6 raid6x raid1 raid10f2 raid10o2 raid456x-bitmap raid456x-nobm}
 else
 	STACKS=${TT_STACKS:-raid456x raid456 raid10 raid6 raid1}
 fi
@@ -139,6 +140,7 @@ stack_setup() {
 	raid456x-bitmap) LEVEL="--level=5 --chunk=64" PERS=raid456x PARITY=r5 BM=internal LLB=0 FAILED_EIO=1 ;;
 	raid456x-nobm) LEVEL="--level=5 --chunk=64" PERS=raid456x PARITY=r5 BM=none LLB=0 FAILED_EIO=1 ;;
 	raid6) LEVEL="--level=6 --chunk=64" PERS=raid456 PARITY=check DDISKS=$((N - 2)) FAILED_EIO=1 ;;
+	raid6x) LEVEL="--level=6 --chunk=64" PERS=raid456x PARITY=check DDISKS=$((N - 2)) FAILED_EIO=1 ;;
 	raid1) LEVEL="--level=1" ;;
 	raid10) LEVEL="--level=10 --layout=n2 --chunk=64" ;;
 	raid10f2) LEVEL="--level=10 --layout=f2 --chunk=64" FAILED_EIO=1 ;;
@@ -543,7 +545,7 @@ lost_block() {
 		[[ $FAILSET == *" $row "* && $FAILSET == *" $((row + 1)) "* ]] ;;
 	raid10f2|raid10o2) d=$((c % N))
 		[[ $FAILSET == *" $d "* && $FAILSET == *" $(((d + 1) % N)) "* ]] ;;
-	raid6) row=$((c / (N - 2))) pd=$((N - 1 - c / (N - 2) % N))
+	raid6|raid6x) row=$((c / (N - 2))) pd=$((N - 1 - c / (N - 2) % N))
 		d=$(((pd + 2 + c % (N - 2)) % N))
 		[[ $FAILSET == *" $d "* ]] ;;
 	*) row=$((c / (N - 1))) pd=$((N - 1 - c / (N - 1) % N))
@@ -609,7 +611,7 @@ do_fail2() {
 	raid1) extra=("${live[@]}") ;;
 	raid10) extra=($((OUTSLOT ^ 1))) ;;
 	raid10f2|raid10o2) extra=($(((OUTSLOT + 1) % N))) ;;
-	raid6) i=$(((SEED + OPN) % ${#live[@]}))
+	raid6|raid6x) i=$(((SEED + OPN) % ${#live[@]}))
 		extra=("${live[@]:0:i}" "${live[@]:i+1}") ;;
 	*) extra=("${live[$(((SEED + OPN) % ${#live[@]}))]}") ;;
 	esac
@@ -740,7 +742,7 @@ grow_state() {
 do_grow() {
 	local dev=$SPARE before after msg mark i d s
 	[ "$DEGRADED" = 0 ] || return 1
-	case $STACK in raid1|raid456x*) ;; *) return 1 ;; esac
+	case $STACK in raid1|raid456x*|raid6x) ;; *) return 1 ;; esac
 	[ "$SLOW_UNTIL" = 0 ] || return 1
 	[ "$(md_sysfs md0 sync_action)" = frozen ] && echo idle >/sys/block/md0/md/sync_action
 	settle_sync 120 || op "  (not settled: $(sbits))"
