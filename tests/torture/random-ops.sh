@@ -30,7 +30,7 @@
 #     acknowledged block reads back exactly.
 # A failing sequence prints its seed and its op log, as
 # "TORTURE-RESULT FAIL stack=S seed=N"; a passing one "TORTURE-RESULT PASS".
-# Seeds: TT_SEEDS (default: a fixed short set per stack); with TORTURE_S
+# Seeds: TT_SEEDS (comma list; default: a fixed short set per stack); with TORTURE_S
 # (make torture) seeds SEED, SEED+1, ... run until the time budget is spent;
 # SEED alone replays that one seed.  Stacks: TT_STACKS, of
 #   raid456x raid456 raid6 raid6x raid1 raid10 raid10f2 raid10o2
@@ -1043,7 +1043,7 @@ else
 		raid10) seeds=${TT_SEEDS:-10} ;;
 		*) seeds=${TT_SEEDS:-1} ;;
 		esac
-		for s in $seeds; do
+		for s in ${seeds//,/ }; do
 			run_seq "$st" "$s"
 		done
 	done
