@@ -57,12 +57,7 @@ one() {
 	log "$pers: blocks that read wrong (KiB): ${bad[*]:-none}"
 	expect_eq "${bad[*]:-none}" "$HOLE_KB" "$pers: blocks lost to the hole"
 	must mdadm --stop /dev/md0
-	for d in wh0 wh1 wh2 wh3; do
-		must dmsetup remove "$d"
-	done
-	for d in "${LOOPS[@]}"; do
-		losetup -d "$d"
-	done
+	dm_members_remove wh
 	rm -f /tmp/member*.img /tmp/ref/fill /tmp/ref/new /tmp/got.img /tmp/expect.img
 }
 

@@ -79,6 +79,18 @@ dm_members() {
 	done
 }
 
+# dm_members_remove PREFIX: undo dm_members PREFIX (the array stopped):
+# remove its dm devices and detach the loop devices under them.
+dm_members_remove() {
+	local i
+	for i in "${!DMS[@]}"; do
+		must dmsetup remove "$1$i"
+	done
+	for i in "${LOOPS[@]}"; do
+		losetup -d "$i"
+	done
+}
+
 # dm_kname NAME: the kernel's name (dm-N) of dm device NAME; md's sysfs
 # and /sys/block use it.  /dev/mapper/NAME may be a node, not a link.
 dm_kname() {

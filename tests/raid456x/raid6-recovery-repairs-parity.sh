@@ -34,6 +34,17 @@ modprobe md-llbitmap2 || skip "md-llbitmap2 does not load"
 ROW_KB=192			# 3 data chunks of 64 KiB
 WRITE_KB=$((ROW_KB + 64))	# row 1, data chunk 1: slot 1
 
+# wait_synced: md idle, and no chunk of md0 waits for or is in a sync.
+wait_synced() {
+	local i
+	md_wait_idle md0 600
+	for i in $(seq 1 300); do
+		[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] && break
+		sleep 0.2
+	done
+	md_wait_idle md0 300
+}
+
 # one PERS STRICT: the scenario under PERS; a finding fails it when
 # STRICT is 1 and is only logged otherwise.
 one() {
@@ -52,12 +63,7 @@ one() {
 		--chunk=64 --metadata=1.2 --bitmap=lockless "${DMS[@]:0:5}"
 	arr_kb=$(($(dev_sectors /dev/md0) / 2))
 	write_random /dev/md0 0 "$arr_kb" fill 64
-	md_wait_idle md0 300
-	for i in $(seq 1 300); do
-		[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] && break
-		sleep 0.2
-	done
-	md_wait_idle md0 300
+	wait_synced
 	log "$pers: written and synced: $(bits_line md0)"
 	must mdadm /dev/md0 --fail "${DMS[4]}" >/dev/null
 	must mdadm /dev/md0 --remove "${DMS[4]}" >/dev/null
@@ -71,12 +77,7 @@ one() {
 	dd if=/dev/zero of="${DMS[5]}" bs=1M count=1 oflag=direct status=none
 	must mdadm /dev/md0 --add "${DMS[5]}" >/dev/null
 	sleep 1
-	md_wait_idle md0 600
-	for i in $(seq 1 300); do
-		[ "$(bits md0 "need sync")" = 0 ] && [ "$(bits md0 syncing)" = 0 ] && break
-		sleep 0.2
-	done
-	md_wait_idle md0 300
+	wait_synced
 	log "$pers: after the recovery: $(bits_line md0), degraded $(md_sysfs md0 degraded)"
 	expect_eq "$(md_sysfs md0 degraded)" 0 "$pers: degraded after the recovery"
 
@@ -105,12 +106,7 @@ one() {
 	log "$pers: blocks that read wrong with slot 0 missing (KiB): ${bad[*]:-none}"
 	[ -z "${bad[*]}" ] || finding "$pers: blocks wrong with slot 0 missing: ${bad[*]}"
 	must mdadm --stop /dev/md0
-	for i in 0 1 2 3 4 5; do
-		must dmsetup remove "rp$i"
-	done
-	for i in "${LOOPS[@]}"; do
-		losetup -d "$i"
-	done
+	dm_members_remove rp
 	rm -f /tmp/member*.img /tmp/ref/fill /tmp/ref/new /tmp/got.img /tmp/expect.img
 }
 
