@@ -481,9 +481,9 @@ static void r5x_run_sync(struct r5x_stripe *sh, struct r5x_scan *s, u64 lost)
 		 * member missing or unreadable): P, Q or both.  A stripe
 		 * counts once, as in raid456.
 		 *
-		 * A recovery onto one member checks too, as raid456 does
-		 * (every syncing stripe goes through its parity check):
-		 * for md-llbitmap2 the recovery is also the sync of the
+		 * A recovery onto one member checks too (md's raid456 of
+		 * 7.3 does not, and leaves the parity stale): for
+		 * md-llbitmap2 the recovery is also the sync of the
 		 * NeedSync chunks it crosses (a write while degraded, a
 		 * crash during the recovery), which are Clean afterwards.
 		 * The parity that is not rebuilt must match the data there,
